@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the scripts in this directory.  Source it; do not run it.
+#
+# Every path a script writes outside the clone lives under $CACHE_DIR so that a
+# fresh clone on the same machine (as CI makes) reuses the kernel tree, build
+# directories and ccache.  Nothing under $CACHE_DIR is ever the only copy of
+# the series: patches/ and series in the clone are.
+
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE_DIR=${IOMMU_SERIES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iommu-series}
+KERNEL_DIR=${KERNEL_DIR:-$CACHE_DIR/linux}
+DOWNLOAD_DIR=$CACHE_DIR/downloads
+LOG_DIR=${LOG_DIR:-$CACHE_DIR/logs}
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE_DIR/ccache}
+
+# shellcheck source=../base.conf
+. "$REPO_DIR/base.conf"
+
+log()  { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+warn() { printf '%s: WARNING: %s\n' "${0##*/}" "$*" >&2; }
+die()  { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# usage_error MSG: print MSG and the script's usage to stderr, exit 2.
+usage_error() {
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+	usage >&2
+	exit 2
+}
+
+# Architectures the harness builds and boots.
+check_arch() {
+	case $1 in
+	x86_64|arm64) ;;
+	*) die "unknown architecture '$1' (expected x86_64 or arm64)" ;;
+	esac
+}
+
+build_dir()  { echo "$CACHE_DIR/build-$1"; }
+cross_compile() { [ "$1" = arm64 ] && echo aarch64-linux-gnu- || true; }
+
+# The base commit of the kernel tree: its only root commit.
+kernel_base() {
+	git -C "$KERNEL_DIR" rev-parse -q --verify series-base 2>/dev/null && return
+
+	git -C "$KERNEL_DIR" rev-list --max-parents=0 HEAD 2>/dev/null | tail -n1
+}
+
+require_kernel() {
+	[ -d "$KERNEL_DIR/.git" ] && [ -n "$(kernel_base)" ] ||
+		die "no kernel tree at $KERNEL_DIR: run scripts/fetch-base first"
+}
+
+# Patch files named in series, in order (comments and blank lines dropped).
+series_patches() {
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "${1:-$REPO_DIR/series}" |
+		awk '{print $1}'
+}
