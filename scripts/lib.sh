@@ -55,3 +55,32 @@ series_patches() {
 	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "${1:-$REPO_DIR/series}" |
 		awk '{print $1}'
 }
+
+# format_series TREE OUTDIR: the commits since series-base in TREE as patch
+# files.  --zero-commit and --no-signature keep the files identical however
+# often they are regenerated, on whichever machine; patches stay unnumbered
+# so inserting one does not rewrite every subject.
+format_series() {
+	git -C "$1" format-patch -q --zero-commit --no-signature -N \
+		-o "$2" series-base..HEAD >/dev/null
+}
+
+# git_id: identity for commits the harness makes in a kernel tree.
+git_id() {
+	git -C "$1" config user.name >/dev/null 2>&1 ||
+		git -C "$1" config user.name 'iommu-series harness'
+	git -C "$1" config user.email >/dev/null 2>&1 ||
+		git -C "$1" config user.email 'iommu-series@localhost'
+}
+
+# check_tree: a scratch worktree of the kernel tree for checks that must not
+# disturb the developer's tree (detached; reset by whoever uses it).
+check_tree() {
+	local wt=$CACHE_DIR/linux-check
+	if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+		rm -rf "$wt"
+		git -C "$KERNEL_DIR" worktree prune
+		git -C "$KERNEL_DIR" worktree add -q --detach "$wt" series-base >&2
+	fi
+	echo "$wt"
+}

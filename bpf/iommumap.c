@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iommumap: trace IOMMU map/unmap calls (iommu:map, iommu:unmap) and
+ * summarize their sizes as log2 histograms.
+ *
+ * With -j, every event and the final histograms are printed as JSON lines, so
+ * a test can assert that a given IOVA range was mapped and unmapped.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "iommumap.h"
+#include "iommumap.skel.h"
+#include "trace_helpers.h"
+
+static struct env {
+	bool json;
+	const char *comm;
+	int duration;
+} env;
+
+static volatile sig_atomic_t exiting;
+
+static const char *const op_names[IOMMUMAP_NR_OPS] = { "map", "unmap" };
+
+const char *argp_program_version = "iommumap 0.1";
+static const char doc[] =
+"Trace IOMMU map/unmap and summarize their sizes.\n"
+"\n"
+"USAGE: iommumap [-h] [-j] [-c COMM] [-d SECONDS] [-v]\n"
+"\n"
+"EXAMPLES:\n"
+"    iommumap              # histograms of map/unmap sizes on Ctrl-C\n"
+"    iommumap -j -c qemu   # JSON lines: every map/unmap by task 'qemu'\n";
+
+static const struct argp_option opts[] = {
+	{ "json", 'j', NULL, 0, "JSON lines: each event, then the histograms", 0 },
+	{ "comm", 'c', "COMM", 0, "Trace only tasks named COMM", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (default: on SIGINT/SIGTERM)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf debug output", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	char *end;
+
+	switch (key) {
+	case 'j':
+		env.json = true;
+		break;
+	case 'c':
+		if (strlen(arg) >= TASK_COMM_LEN) {
+			fprintf(stderr, "comm '%s' longer than %d characters\n",
+				arg, TASK_COMM_LEN - 1);
+			argp_usage(state);
+		}
+		env.comm = arg;
+		break;
+	case 'd':
+		errno = 0;
+		env.duration = strtol(arg, &end, 10);
+		if (errno || *end || env.duration <= 0) {
+			fprintf(stderr, "invalid duration: %s\n", arg);
+			argp_usage(state);
+		}
+		break;
+	case 'v':
+		verbose = true;
+		break;
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void sig_handler(int sig)
+{
+	exiting = 1;
+}
+
+static int handle_event(void *ctx, void *data, size_t len)
+{
+	const struct iommumap_event *e = data;
+
+	if (e->op == IOMMUMAP_MAP)
+		printf("{\"event\":\"map\",\"ts_ns\":%llu,\"pid\":%u,\"comm\":\"%s\","
+		       "\"iova\":%llu,\"paddr\":%llu,\"size\":%llu}\n",
+		       e->ts_ns, e->pid, e->comm, e->iova, e->paddr, e->size);
+	else
+		printf("{\"event\":\"unmap\",\"ts_ns\":%llu,\"pid\":%u,\"comm\":\"%s\","
+		       "\"iova\":%llu,\"size\":%llu,\"unmapped\":%llu}\n",
+		       e->ts_ns, e->pid, e->comm, e->iova, e->size, e->unmapped);
+	return 0;
+}
+
+static int print_hists(struct iommumap_bpf *obj)
+{
+	struct iommumap_hist hist;
+	__u32 op;
+
+	for (op = 0; op < IOMMUMAP_NR_OPS; op++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(obj->maps.hists), &op, &hist))
+			return -errno;
+		if (env.json) {
+			print_log2_hist_json(stdout, op_names[op], hist.slots, MAX_SLOTS);
+		} else {
+			printf("\n%s:\n", op_names[op]);
+			print_log2_hist(stdout, hist.slots, MAX_SLOTS, "bytes");
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = opts,
+		.parser = parse_arg,
+		.doc = doc,
+	};
+	struct ring_buffer *rb = NULL;
+	struct iommumap_bpf *obj;
+	bool btf;
+	time_t end;
+	int err;
+
+	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	if (err)
+		return err;
+	libbpf_set_print(libbpf_print_fn);
+
+	obj = iommumap_bpf__open();
+	if (!obj) {
+		fprintf(stderr, "failed to open BPF object\n");
+		return 1;
+	}
+	obj->rodata->targ_events = env.json;
+	if (env.comm)
+		strncpy((char *)obj->rodata->targ_comm, env.comm, TASK_COMM_LEN - 1);
+
+	/* tp_btf where the kernel's BTF describes the tracepoints, else raw_tp */
+	btf = probe_tp_btf("map") && probe_tp_btf("unmap");
+	bpf_program__set_autoload(obj->progs.map_btf, btf);
+	bpf_program__set_autoload(obj->progs.unmap_btf, btf);
+	bpf_program__set_autoload(obj->progs.map_raw, !btf);
+	bpf_program__set_autoload(obj->progs.unmap_raw, !btf);
+
+	err = iommumap_bpf__load(obj);
+	if (err) {
+		fprintf(stderr, "failed to load BPF object: %d\n", err);
+		goto cleanup;
+	}
+	err = iommumap_bpf__attach(obj);
+	if (err) {
+		fprintf(stderr, "failed to attach BPF programs: %d\n", err);
+		goto cleanup;
+	}
+	rb = ring_buffer__new(bpf_map__fd(obj->maps.events), handle_event, NULL, NULL);
+	if (!rb) {
+		err = -errno;
+		fprintf(stderr, "failed to create ring buffer: %d\n", err);
+		goto cleanup;
+	}
+
+	signal(SIGINT, sig_handler);
+	signal(SIGTERM, sig_handler);
+	fprintf(stderr, "Tracing IOMMU map/unmap (%s)... Hit Ctrl-C to end.\n",
+		btf ? "tp_btf" : "raw_tp");
+
+	end = env.duration ? time(NULL) + env.duration : 0;
+	while (!exiting && (!end || time(NULL) < end)) {
+		err = ring_buffer__poll(rb, 100);
+		if (err == -EINTR) {
+			err = 0;
+			break;
+		}
+		if (err < 0) {
+			fprintf(stderr, "error polling ring buffer: %d\n", err);
+			goto cleanup;
+		}
+		fflush(stdout);
+	}
+	/* Drain what arrived between the last poll and the signal. */
+	err = ring_buffer__consume(rb);
+	err = err < 0 ? err : print_hists(obj);
+
+cleanup:
+	ring_buffer__free(rb);
+	iommumap_bpf__destroy(obj);
+	return err != 0;
+}

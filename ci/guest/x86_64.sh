@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of ci/stages/50-vm-x86_64.  Results go to /results, the host
+# judges them; this script fails only when the setup itself fails.
+. /opt/guest/common.sh
+set -e
+
+edu=$(pci_find 0x1234 0x11e8)
+igb=$(pci_find 0x8086 0x10c9)
+vfio_bind "$edu"
+vfio_bind "$igb"
+echo "edu at $edu, igb at $igb, both bound to vfio-pci"
+
+# Mainline's kselftests (iommu, vfio) through kselftest's own runner.
+export VFIO_SELFTESTS_BDF=$igb
+cd /opt/kselftest
+./run_kselftest.sh -o "${KSFT_TIMEOUT:-1200}" ${KSFT_TESTS:+$KSFT_TESTS} >/results/kselftest.tap 2>&1 || true
+cd /
+
+# The edu end-to-end test, traced by iommumap.
+trace_start iommumap -j -c vfio_edu_test
+EDU_BDF=$edu /opt/bin/vfio_edu_test >/results/edu.tap 2>&1 || true
+trace_stop iommumap
