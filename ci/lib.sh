@@ -53,3 +53,57 @@ tap_merge() {
 	done < <(grep -E '^(not )?ok [0-9]+' "$file" 2>/dev/null || true)
 	[ "$n" -gt 0 ] || ktap_test_fail "$prefix: no results in $(basename "$file")"
 }
+
+# ktap_results FORMAT FILE: one KTAP line per test case in FILE (see
+# ci/parse-results).  A skip counts as a skip only when ci/expected-skips
+# states why that test may skip here; any other skip is a failure, so a
+# missing device or config option cannot pass silently.
+ktap_results() {
+	local status name detail reason
+	[ -s "$2" ] || { ktap_test_fail "$(basename "$2"): no output"; return; }
+	while IFS=$'\t' read -r status name detail; do
+		case $status in
+		PASS) ktap_test_pass "$name" ;;
+		FAIL) [ -z "$detail" ] || ktap_print_msg "$name: $detail"
+		      ktap_test_fail "$name" ;;
+		SKIP) reason=$(expected_skip "$name")
+		      if [ -n "$reason" ]; then
+			      ktap_test_skip "$name ($reason)"
+		      else
+			      ktap_print_msg "$name skipped without a stated reason in ci/expected-skips: $detail"
+			      ktap_test_fail "$name"
+		      fi ;;
+		esac
+	done < <("$REPO_DIR/ci/parse-results" "$1" "$2")
+}
+
+# expected_skip NAME: the reason ci/expected-skips gives for NAME, if any.
+expected_skip() {
+	local pat reason
+	while IFS=$'\t' read -r pat reason; do
+		case $pat in ''|'#'*) continue ;; esac
+		# shellcheck disable=SC2053 # glob match intended
+		[[ $1 == $pat ]] && { echo "$reason"; return; }
+	done <"$REPO_DIR/ci/expected-skips"
+}
+
+# vm_verdict RC: KTAP lines for run-vm's exit status.
+vm_verdict() {
+	case $1 in
+	0)   ktap_test_pass "$2: guest ran to completion"
+	     ktap_test_pass "$2: no kernel splat" ;;
+	124) ktap_test_fail "$2: guest ran to completion (timed out)" ;;
+	125) ktap_test_pass "$2: guest ran to completion"
+	     ktap_test_fail "$2: no kernel splat" ;;
+	*)   ktap_test_fail "$2: guest ran to completion (status $1)" ;;
+	esac
+}
+
+# kunit_results LOG: KUnit results from a console log via kunit.py parse.
+kunit_results() {
+	local json=$STAGE_LOG_DIR/kunit.json
+	python3 "$KERNEL_DIR/tools/testing/kunit/kunit.py" parse --json="$json" "$1" \
+		>"$STAGE_LOG_DIR/kunit.txt" 2>&1 || true
+	sed -n '/Testing complete/p' "$STAGE_LOG_DIR/kunit.txt" | sed 's/^/# kunit: /'
+	ktap_results kunit "$json"
+}
