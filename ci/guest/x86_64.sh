@@ -13,7 +13,10 @@ echo "edu at $edu, igb at $igb, both bound to vfio-pci"
 # Mainline's kselftests (iommu, vfio) through kselftest's own runner.
 export VFIO_SELFTESTS_BDF=$igb
 cd /opt/kselftest
-./run_kselftest.sh -o "${KSFT_TIMEOUT:-1200}" ${KSFT_TESTS:+$KSFT_TESTS} >/results/kselftest.tap 2>&1 || true
+# The runner reopens /dev/stdout with >> for each program's output, so the
+# file must be in append mode here too or the two overwrite each other.
+: >/results/kselftest.tap
+./run_kselftest.sh -o "${KSFT_TIMEOUT:-1200}" ${KSFT_TESTS:+$KSFT_TESTS} >>/results/kselftest.tap 2>&1 || true
 cd /
 
 # The edu end-to-end test, traced by iommumap.
