@@ -12,6 +12,8 @@ echo "edu at $edu, igb at $igb, both bound to vfio-pci"
 
 # Mainline's kselftests (iommu, vfio) through kselftest's own runner.
 export VFIO_SELFTESTS_BDF=$igb
+# run_kselftest.sh passes $KSELFTEST_<NAME>_ARGS to program <name>.
+export KSELFTEST_VFIO_PCI_DRIVER_TEST_ARGS="${VFIO_DRIVER_TEST_ARGS:-}"
 cd /opt/kselftest
 # The runner reopens /dev/stdout with >> for each program's output, so the
 # file must be in append mode here too or the two overwrite each other.
