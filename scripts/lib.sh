@@ -7,6 +7,8 @@
 # the series: patches/ and series in the clone are.
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# CI may run with a minimal environment.
+HOME=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
 CACHE_DIR=${IOMMU_SERIES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iommu-series}
 KERNEL_DIR=${KERNEL_DIR:-$CACHE_DIR/linux}
 DOWNLOAD_DIR=$CACHE_DIR/downloads
