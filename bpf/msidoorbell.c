@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msidoorbell: count the MSI doorbell mappings that dma-iommu's MSI cookie
+ * and iommufd make for devices (iommu:sw_msi_map), per device, doorbell,
+ * IOVA and cookie kind: new mappings, reuses and errors.
+ *
+ * With -j, one JSON object per line and row, keys always in the same order,
+ * so a busybox shell can assert on them with grep.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "msidoorbell.h"
+#include "msidoorbell.skel.h"
+#include "trace_helpers.h"
+
+static struct env {
+	bool json;
+	const char *comm;
+	int duration;
+} env;
+
+static volatile sig_atomic_t exiting;
+
+/* enum iommu_domain_cookie_type */
+static const char *const cookie_names[] = {
+	"NONE", "DMA_IOVA", "DMA_MSI", "FAULT_HANDLER", "SVA", "IOMMUFD",
+};
+
+struct row {
+	struct msidoorbell_key key;
+	struct msidoorbell_val val;
+};
+
+const char *argp_program_version = "msidoorbell 0.1";
+static const char doc[] =
+"Count MSI doorbell mappings per device (iommu:sw_msi_map).\n"
+"\n"
+"USAGE: msidoorbell [-h] [-j] [-c COMM] [-d SECONDS] [-v]\n"
+"\n"
+"EXAMPLES:\n"
+"    msidoorbell           # table of doorbell mappings on Ctrl-C\n"
+"    msidoorbell -j -d 10  # JSON lines after 10 seconds\n";
+
+static const struct argp_option opts[] = {
+	{ "json", 'j', NULL, 0, "JSON lines: one object per row", 0 },
+	{ "comm", 'c', "COMM", 0, "Count only calls made by tasks named COMM", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (default: on SIGINT/SIGTERM)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf debug output", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	char *end;
+
+	switch (key) {
+	case 'j':
+		env.json = true;
+		break;
+	case 'c':
+		if (strlen(arg) >= TASK_COMM_LEN) {
+			fprintf(stderr, "comm '%s' longer than %d characters\n",
+				arg, TASK_COMM_LEN - 1);
+			argp_usage(state);
+		}
+		env.comm = arg;
+		break;
+	case 'd':
+		errno = 0;
+		env.duration = strtol(arg, &end, 10);
+		if (errno || *end || env.duration <= 0) {
+			fprintf(stderr, "invalid duration: %s\n", arg);
+			argp_usage(state);
+		}
+		break;
+	case 'v':
+		verbose = true;
+		break;
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void sig_handler(int sig)
+{
+	exiting = 1;
+}
+
+static const char *cookie_name(__u32 cookie, char *buf, size_t len)
+{
+	if (cookie < sizeof(cookie_names) / sizeof(cookie_names[0]))
+		return cookie_names[cookie];
+	snprintf(buf, len, "%u", cookie);
+	return buf;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct msidoorbell_key *x = &((const struct row *)a)->key;
+	const struct msidoorbell_key *y = &((const struct row *)b)->key;
+	int r = strcmp(x->device, y->device);
+
+	if (r)
+		return r;
+	if (x->doorbell != y->doorbell)
+		return x->doorbell < y->doorbell ? -1 : 1;
+	if (x->iova != y->iova)
+		return x->iova < y->iova ? -1 : 1;
+	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie;
+}
+
+static int print_rows(struct msidoorbell_bpf *obj)
+{
+	static struct row rows[MAX_ENTRIES];
+	int fd = bpf_map__fd(obj->maps.doorbells), i, n = 0;
+	struct msidoorbell_key *prev = NULL;
+	char buf[16];
+
+	while (n < MAX_ENTRIES && !bpf_map_get_next_key(fd, prev, &rows[n].key)) {
+		if (bpf_map_lookup_elem(fd, &rows[n].key, &rows[n].val))
+			return -errno;
+		prev = &rows[n++].key;
+	}
+	qsort(rows, n, sizeof(rows[0]), cmp_rows);
+
+	if (!env.json)
+		printf("%-16s %-10s %-12s %-12s %6s %6s %6s %8s\n", "DEVICE", "COOKIE",
+		       "DOORBELL", "IOVA", "NEW", "REUSED", "ERRORS", "LAST_ERR");
+	for (i = 0; i < n; i++) {
+		const struct msidoorbell_key *k = &rows[i].key;
+		const struct msidoorbell_val *v = &rows[i].val;
+		const char *cookie = cookie_name(k->cookie, buf, sizeof(buf));
+
+		if (env.json)
+			printf("{\"device\":\"%s\",\"cookie\":\"%s\",\"doorbell\":%llu,"
+			       "\"iova\":%llu,\"new\":%llu,\"reused\":%llu,"
+			       "\"errors\":%llu,\"last_err\":%d}\n",
+			       k->device, cookie, k->doorbell, k->iova, v->new_maps,
+			       v->reused, v->errors, v->last_err);
+		else
+			printf("%-16s %-10s 0x%-10llx 0x%-10llx %6llu %6llu %6llu %8d\n",
+			       k->device, cookie, k->doorbell, k->iova, v->new_maps,
+			       v->reused, v->errors, v->last_err);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = opts,
+		.parser = parse_arg,
+		.doc = doc,
+	};
+	struct msidoorbell_bpf *obj;
+	bool btf;
+	time_t end;
+	int err;
+
+	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	if (err)
+		return err;
+	libbpf_set_print(libbpf_print_fn);
+
+	obj = msidoorbell_bpf__open();
+	if (!obj) {
+		fprintf(stderr, "failed to open BPF object\n");
+		return 1;
+	}
+	if (env.comm)
+		strncpy((char *)obj->rodata->targ_comm, env.comm, TASK_COMM_LEN - 1);
+
+	/* tp_btf where the kernel's BTF describes the tracepoint, else raw_tp */
+	btf = probe_tp_btf("sw_msi_map");
+	bpf_program__set_autoload(obj->progs.sw_msi_map_btf, btf);
+	bpf_program__set_autoload(obj->progs.sw_msi_map_raw, !btf);
+
+	err = msidoorbell_bpf__load(obj);
+	if (err) {
+		fprintf(stderr, "failed to load BPF object: %d\n", err);
+		goto cleanup;
+	}
+	err = msidoorbell_bpf__attach(obj);
+	if (err) {
+		fprintf(stderr, "failed to attach BPF programs: %d\n", err);
+		if (err == -ENOENT)
+			fprintf(stderr, "no tracepoint iommu:sw_msi_map in this kernel\n");
+		goto cleanup;
+	}
+
+	signal(SIGINT, sig_handler);
+	signal(SIGTERM, sig_handler);
+	fprintf(stderr, "Tracing MSI doorbell mappings (%s)... Hit Ctrl-C to end.\n",
+		btf ? "tp_btf" : "raw_tp");
+
+	end = env.duration ? time(NULL) + env.duration : 0;
+	while (!exiting && (!end || time(NULL) < end))
+		usleep(100000);
+	err = print_rows(obj);
+
+cleanup:
+	msidoorbell_bpf__destroy(obj);
+	return err != 0;
+}
