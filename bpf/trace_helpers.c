@@ -53,12 +53,12 @@ void print_log2_hist(FILE *f, const unsigned int *vals, int vals_size,
 	}
 }
 
-void print_log2_hist_json(FILE *f, const char *name, const unsigned int *vals,
-			  int vals_size)
+/* The non-empty buckets as a JSON array of {"lo","hi","count"} */
+void print_log2_slots_json(FILE *f, const unsigned int *vals, int vals_size)
 {
 	int i, first = 1;
 
-	fprintf(f, "{\"hist\":\"%s\",\"slots\":[", name);
+	fputc('[', f);
 	for (i = 0; i < vals_size; i++) {
 		if (!vals[i])
 			continue;
@@ -66,5 +66,38 @@ void print_log2_hist_json(FILE *f, const char *name, const unsigned int *vals,
 			i ? 1ULL << i : 0ULL, (1ULL << (i + 1)) - 1, vals[i]);
 		first = 0;
 	}
-	fprintf(f, "]}\n");
+	fputc(']', f);
+}
+
+void print_log2_hist_json(FILE *f, const char *name, const unsigned int *vals,
+			  int vals_size)
+{
+	fprintf(f, "{\"hist\":\"%s\",\"slots\":", name);
+	print_log2_slots_json(f, vals, vals_size);
+	fprintf(f, "}\n");
+}
+
+/*
+ * Upper bound of the bucket that holds the @pct-th percentile: at least @pct
+ * percent of the values are <= it.  0 for an empty histogram.
+ */
+unsigned long long log2_hist_percentile(const unsigned int *vals, int vals_size,
+					unsigned int pct)
+{
+	unsigned long long total = 0, want, seen = 0;
+	int i;
+
+	for (i = 0; i < vals_size; i++)
+		total += vals[i];
+	if (!total)
+		return 0;
+	want = (total * pct + 99) / 100;	/* rank, rounded up */
+	for (i = 0; i < vals_size; i++) {
+		seen += vals[i];
+		if (seen >= want)
+			break;
+	}
+	if (i == vals_size)
+		i--;
+	return (1ULL << (i + 1)) - 1;
 }
