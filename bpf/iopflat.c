@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iopflat: I/O page fault latency, from the page request an IOMMU driver
+ * reports (iommu:iopf_report) to the response sent back to the device
+ * (iommu:iopf_response), as a log2 histogram, optionally per device and/or
+ * PASID; plus the responses by code, and the requests still unanswered and
+ * the responses to no traced request when it stops.
+ *
+ * With -j, one JSON object per line, keys always in the same order, so a
+ * busybox shell can assert on them with grep: a "hist" line per histogram,
+ * a "request" line per request still unanswered, then one "summary" line.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "iopflat.h"
+#include "iopflat.skel.h"
+#include "trace_helpers.h"
+
+static struct env {
+	bool json;
+	bool per_dev;
+	bool per_pasid;
+	bool usecs;
+	bool msecs;
+	int duration;
+} env;
+
+static volatile sig_atomic_t exiting;
+
+static const char *const code_names[IOPFLAT_NR_CODES] = {
+	"success", "invalid", "failure", "other",
+};
+
+struct hist_row {
+	struct hist_key key;
+	struct hist hist;
+};
+
+const char *argp_program_version = "iopflat 0.1";
+static const char doc[] =
+"Summarize I/O page fault latency (iommu:iopf_report -> iommu:iopf_response)\n"
+"as a log2 histogram, and count responses by code.\n"
+"\n"
+"USAGE: iopflat [-h] [-j] [-D] [-P] [-u | -m] [-d SECONDS] [-v]\n"
+"\n"
+"Percentiles are the upper bounds of the log2 buckets that hold them.\n"
+"\n"
+"EXAMPLES:\n"
+"    iopflat               # latency histogram in nsecs on Ctrl-C\n"
+"    iopflat -D -P -u      # one histogram per device and PASID, in usecs\n"
+"    iopflat -j -d 10      # JSON lines after 10 seconds\n";
+
+static const struct argp_option opts[] = {
+	{ "json", 'j', NULL, 0, "JSON lines: histograms, unanswered requests, summary", 0 },
+	{ "device", 'D', NULL, 0, "One histogram per device", 0 },
+	{ "pasid", 'P', NULL, 0, "One histogram per PASID (-1: none)", 0 },
+	{ "usecs", 'u', NULL, 0, "Histogram in microseconds", 0 },
+	{ "msecs", 'm', NULL, 0, "Histogram in milliseconds", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (default: on SIGINT/SIGTERM)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf debug output", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	char *end;
+
+	switch (key) {
+	case 'j':
+		env.json = true;
+		break;
+	case 'D':
+		env.per_dev = true;
+		break;
+	case 'P':
+		env.per_pasid = true;
+		break;
+	case 'u':
+		env.usecs = true;
+		break;
+	case 'm':
+		env.msecs = true;
+		break;
+	case 'd':
+		errno = 0;
+		env.duration = strtol(arg, &end, 10);
+		if (errno || *end || env.duration <= 0) {
+			fprintf(stderr, "invalid duration: %s\n", arg);
+			argp_usage(state);
+		}
+		break;
+	case 'v':
+		verbose = true;
+		break;
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	case ARGP_KEY_END:
+		if (env.usecs && env.msecs) {
+			fprintf(stderr, "-u and -m are exclusive\n");
+			argp_usage(state);
+		}
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static void sig_handler(int sig)
+{
+	exiting = 1;
+}
+
+static const char *unit(void)
+{
+	return env.msecs ? "msecs" : env.usecs ? "usecs" : "nsecs";
+}
+
+static int cmp_hist_rows(const void *a, const void *b)
+{
+	const struct hist_key *x = &((const struct hist_row *)a)->key;
+	const struct hist_key *y = &((const struct hist_row *)b)->key;
+	int r = strcmp(x->device, y->device);
+
+	if (r)
+		return r;
+	return x->pasid < y->pasid ? -1 : x->pasid > y->pasid;
+}
+
+static void print_hist(const struct hist_row *row)
+{
+	const unsigned int *slots = row->hist.slots;
+	unsigned long long count = 0;
+	int i;
+
+	for (i = 0; i < MAX_SLOTS; i++)
+		count += slots[i];
+
+	if (env.json) {
+		printf("{\"hist\":\"latency\",\"unit\":\"%s\"", unit());
+		if (env.per_dev)
+			printf(",\"device\":\"%s\"", row->key.device);
+		if (env.per_pasid)
+			printf(",\"pasid\":%d", (int)row->key.pasid);
+		printf(",\"count\":%llu,\"p50_hi\":%llu,\"p90_hi\":%llu,\"p99_hi\":%llu,\"slots\":",
+		       count, log2_hist_percentile(slots, MAX_SLOTS, 50),
+		       log2_hist_percentile(slots, MAX_SLOTS, 90),
+		       log2_hist_percentile(slots, MAX_SLOTS, 99));
+		print_log2_slots_json(stdout, slots, MAX_SLOTS);
+		printf("}\n");
+		return;
+	}
+
+	printf("\n");
+	if (env.per_dev)
+		printf("device = %s%s", row->key.device, env.per_pasid ? " " : "\n");
+	if (env.per_pasid)
+		printf("pasid = %d\n", (int)row->key.pasid);
+	print_log2_hist(stdout, slots, MAX_SLOTS, unit());
+	printf("responses: %llu, p50 <= %llu, p90 <= %llu, p99 <= %llu %s (log2 bucket bounds)\n",
+	       count, log2_hist_percentile(slots, MAX_SLOTS, 50),
+	       log2_hist_percentile(slots, MAX_SLOTS, 90),
+	       log2_hist_percentile(slots, MAX_SLOTS, 99), unit());
+}
+
+static int print_hists(struct iopflat_bpf *obj)
+{
+	static struct hist_row rows[MAX_HISTS];
+	int fd = bpf_map__fd(obj->maps.hists), i, n = 0;
+	struct hist_key *prev = NULL;
+
+	while (n < MAX_HISTS && !bpf_map_get_next_key(fd, prev, &rows[n].key)) {
+		if (bpf_map_lookup_elem(fd, &rows[n].key, &rows[n].hist))
+			return -errno;
+		prev = &rows[n++].key;
+	}
+	qsort(rows, n, sizeof(rows[0]), cmp_hist_rows);
+	for (i = 0; i < n; i++)
+		print_hist(&rows[i]);
+	return 0;
+}
+
+/*
+ * The groups left in the map await their response: unanswered requests, or,
+ * without a last-page request yet, partial groups.  Counts them in *unanswered
+ * and *partial, and lists each with -j.
+ */
+static void count_pending(struct iopflat_bpf *obj, __u64 *unanswered, __u64 *partial)
+{
+	int fd = bpf_map__fd(obj->maps.groups), n = 0;
+	struct group_key key, *prev = NULL;
+	struct group_val val;
+	struct timespec now;
+	__u64 now_ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);	/* bpf_ktime_get_ns()'s clock */
+	now_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+	*unanswered = *partial = 0;
+	while (n++ < MAX_GROUPS && !bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue;	/* answered meanwhile */
+		if (val.flags & IOPF_LAST_PAGE)
+			(*unanswered)++;
+		else
+			(*partial)++;
+		if (env.json)
+			printf("{\"request\":\"%s\",\"device\":\"%s\",\"pasid\":%d,"
+			       "\"grpid\":%u,\"addr\":%llu,\"perm\":%u,\"age_ns\":%llu}\n",
+			       val.flags & IOPF_LAST_PAGE ? "unanswered" : "partial",
+			       val.device,
+			       val.flags & IOPF_PASID_VALID ? (int)key.pasid : -1,
+			       key.grpid, val.addr, val.perm, now_ns - val.ts_ns);
+	}
+}
+
+static void print_summary(struct iopflat_bpf *obj, bool btf)
+{
+	const struct iopflat_counts *c = &obj->bss->counts;
+	__u64 unanswered, partial;
+	int i;
+
+	count_pending(obj, &unanswered, &partial);
+	if (env.json) {
+		printf("{\"summary\":\"iopf\",\"attach\":\"%s\",\"reports\":%llu,"
+		       "\"requests\":%llu,\"responses\":%llu",
+		       btf ? "tp_btf" : "raw_tp", c->reports, c->requests, c->responses);
+		for (i = 0; i < IOPFLAT_NR_CODES; i++)
+			printf(",\"%s\":%llu", code_names[i], c->codes[i]);
+		printf(",\"unanswered\":%llu,\"partial\":%llu,\"unmatched\":%llu,\"lost\":%llu}\n",
+		       unanswered, partial, c->unmatched, c->lost);
+		return;
+	}
+	printf("\npage requests: %llu reported, %llu last-page (need a response)\n",
+	       c->reports, c->requests);
+	printf("responses: %llu:", c->responses);
+	for (i = 0; i < IOPFLAT_NR_CODES; i++)
+		printf(" %s %llu", code_names[i], c->codes[i]);
+	printf("\nunanswered requests: %llu, partial groups: %llu, "
+	       "responses to no traced request: %llu, requests not tracked: %llu\n",
+	       unanswered, partial, c->unmatched, c->lost);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = opts,
+		.parser = parse_arg,
+		.doc = doc,
+	};
+	struct iopflat_bpf *obj;
+	bool btf;
+	time_t end;
+	int err;
+
+	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	if (err)
+		return err;
+	libbpf_set_print(libbpf_print_fn);
+
+	obj = iopflat_bpf__open();
+	if (!obj) {
+		fprintf(stderr, "failed to open BPF object\n");
+		return 1;
+	}
+	obj->rodata->targ_per_dev = env.per_dev;
+	obj->rodata->targ_per_pasid = env.per_pasid;
+	obj->rodata->targ_div = env.msecs ? 1000000 : env.usecs ? 1000 : 1;
+
+	/* tp_btf where the kernel's BTF describes the tracepoints, else raw_tp */
+	btf = probe_tp_btf("iopf_report") && probe_tp_btf("iopf_response");
+	bpf_program__set_autoload(obj->progs.iopf_report_btf, btf);
+	bpf_program__set_autoload(obj->progs.iopf_response_btf, btf);
+	bpf_program__set_autoload(obj->progs.iopf_report_raw, !btf);
+	bpf_program__set_autoload(obj->progs.iopf_response_raw, !btf);
+
+	err = iopflat_bpf__load(obj);
+	if (err) {
+		fprintf(stderr, "failed to load BPF object: %d\n", err);
+		goto cleanup;
+	}
+	err = iopflat_bpf__attach(obj);
+	if (err) {
+		fprintf(stderr, "failed to attach BPF programs: %d\n", err);
+		if (err == -ENOENT)
+			fprintf(stderr, "no tracepoint iommu:iopf_report/iopf_response in this kernel\n");
+		goto cleanup;
+	}
+
+	signal(SIGINT, sig_handler);
+	signal(SIGTERM, sig_handler);
+	fprintf(stderr, "Tracing I/O page fault latency (%s)... Hit Ctrl-C to end.\n",
+		btf ? "tp_btf" : "raw_tp");
+
+	end = env.duration ? time(NULL) + env.duration : 0;
+	while (!exiting && (!end || time(NULL) < end))
+		usleep(100000);
+
+	/* Detach first, so that the counts and the maps agree. */
+	iopflat_bpf__detach(obj);
+	err = print_hists(obj);
+	if (!err)
+		print_summary(obj, btf);
+
+cleanup:
+	iopflat_bpf__destroy(obj);
+	return err != 0;
+}
