@@ -5,9 +5,9 @@
 #include <bpf/bpf_tracing.h>
 #include "iommumap.h"
 #include "bits.bpf.h"
+#include "comm.bpf.h"
 
 const volatile bool targ_events = false;	/* stream every event */
-const volatile char targ_comm[TASK_COMM_LEN] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -20,18 +20,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct iommumap_hist);
 } hists SEC(".maps");
-
-static __always_inline bool comm_allowed(const char *comm)
-{
-	int i;
-
-	if (!targ_comm[0])
-		return true;
-	for (i = 0; i < TASK_COMM_LEN && targ_comm[i]; i++)
-		if (comm[i] != targ_comm[i])
-			return false;
-	return true;
-}
 
 static __always_inline int record(__u32 op, __u64 iova, __u64 paddr,
 				  __u64 size, __u64 unmapped)

@@ -8,24 +8,15 @@
  */
 #include <argp.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "iommumap.h"
 #include "iommumap.skel.h"
 #include "trace_helpers.h"
 
-static struct env {
-	bool json;
-	const char *comm;
-	int duration;
-} env;
-
-static volatile sig_atomic_t exiting;
+static struct common_env env;
 
 static const char *const op_names[IOMMUMAP_NR_OPS] = { "map", "unmap" };
 
@@ -48,47 +39,6 @@ static const struct argp_option opts[] = {
 	{},
 };
 
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	char *end;
-
-	switch (key) {
-	case 'j':
-		env.json = true;
-		break;
-	case 'c':
-		if (strlen(arg) >= TASK_COMM_LEN) {
-			fprintf(stderr, "comm '%s' longer than %d characters\n",
-				arg, TASK_COMM_LEN - 1);
-			argp_usage(state);
-		}
-		env.comm = arg;
-		break;
-	case 'd':
-		errno = 0;
-		env.duration = strtol(arg, &end, 10);
-		if (errno || *end || env.duration <= 0) {
-			fprintf(stderr, "invalid duration: %s\n", arg);
-			argp_usage(state);
-		}
-		break;
-	case 'v':
-		verbose = true;
-		break;
-	case 'h':
-		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
-static void sig_handler(int sig)
-{
-	exiting = 1;
-}
-
 static int handle_event(void *ctx, void *data, size_t len)
 {
 	const struct iommumap_event *e = data;
@@ -102,6 +52,14 @@ static int handle_event(void *ctx, void *data, size_t len)
 		       "\"iova\":%llu,\"size\":%llu,\"unmapped\":%llu}\n",
 		       e->ts_ns, e->pid, e->comm, e->iova, e->size, e->unmapped);
 	return 0;
+}
+
+static int poll_events(void *rb)
+{
+	int err = ring_buffer__poll(rb, 100);
+
+	fflush(stdout);
+	return err;
 }
 
 static int print_hists(struct iommumap_bpf *obj)
@@ -126,16 +84,15 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = {
 		.options = opts,
-		.parser = parse_arg,
+		.parser = parse_common_arg,
 		.doc = doc,
 	};
 	struct ring_buffer *rb = NULL;
 	struct iommumap_bpf *obj;
 	bool btf;
-	time_t end;
 	int err;
 
-	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	err = argp_parse(&argp, argc, argv, 0, NULL, &env);
 	if (err)
 		return err;
 	libbpf_set_print(libbpf_print_fn);
@@ -173,23 +130,12 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	signal(SIGINT, sig_handler);
-	signal(SIGTERM, sig_handler);
 	fprintf(stderr, "Tracing IOMMU map/unmap (%s)... Hit Ctrl-C to end.\n",
 		btf ? "tp_btf" : "raw_tp");
-
-	end = env.duration ? time(NULL) + env.duration : 0;
-	while (!exiting && (!end || time(NULL) < end)) {
-		err = ring_buffer__poll(rb, 100);
-		if (err == -EINTR) {
-			err = 0;
-			break;
-		}
-		if (err < 0) {
-			fprintf(stderr, "error polling ring buffer: %d\n", err);
-			goto cleanup;
-		}
-		fflush(stdout);
+	err = wait_for_end(env.duration, poll_events, rb);
+	if (err < 0) {
+		fprintf(stderr, "error polling ring buffer: %d\n", err);
+		goto cleanup;
 	}
 	/* Drain what arrived between the last poll and the signal. */
 	err = ring_buffer__consume(rb);

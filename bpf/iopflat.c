@@ -12,12 +12,10 @@
  */
 #include <argp.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "iopflat.h"
@@ -25,15 +23,12 @@
 #include "trace_helpers.h"
 
 static struct env {
-	bool json;
+	struct common_env common;
 	bool per_dev;
 	bool per_pasid;
 	bool usecs;
 	bool msecs;
-	int duration;
 } env;
-
-static volatile sig_atomic_t exiting;
 
 static const char *const code_names[IOPFLAT_NR_CODES] = {
 	"success", "invalid", "failure", "other",
@@ -72,12 +67,7 @@ static const struct argp_option opts[] = {
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	char *end;
-
 	switch (key) {
-	case 'j':
-		env.json = true;
-		break;
 	case 'D':
 		env.per_dev = true;
 		break;
@@ -90,20 +80,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'm':
 		env.msecs = true;
 		break;
-	case 'd':
-		errno = 0;
-		env.duration = strtol(arg, &end, 10);
-		if (errno || *end || env.duration <= 0) {
-			fprintf(stderr, "invalid duration: %s\n", arg);
-			argp_usage(state);
-		}
-		break;
-	case 'v':
-		verbose = true;
-		break;
-	case 'h':
-		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
-		break;
 	case ARGP_KEY_END:
 		if (env.usecs && env.msecs) {
 			fprintf(stderr, "-u and -m are exclusive\n");
@@ -111,14 +87,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		}
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return parse_common_arg(key, arg, state);
 	}
 	return 0;
-}
-
-static void sig_handler(int sig)
-{
-	exiting = 1;
 }
 
 static const char *unit(void)
@@ -146,7 +117,7 @@ static void print_hist(const struct hist_row *row)
 	for (i = 0; i < MAX_SLOTS; i++)
 		count += slots[i];
 
-	if (env.json) {
+	if (env.common.json) {
 		printf("{\"hist\":\"latency\",\"unit\":\"%s\"", unit());
 		if (env.per_dev)
 			printf(",\"device\":\"%s\"", row->key.device);
@@ -214,7 +185,7 @@ static void count_pending(struct iopflat_bpf *obj, __u64 *unanswered, __u64 *par
 			(*unanswered)++;
 		else
 			(*partial)++;
-		if (env.json)
+		if (env.common.json)
 			printf("{\"request\":\"%s\",\"device\":\"%s\",\"pasid\":%d,"
 			       "\"grpid\":%u,\"addr\":%llu,\"perm\":%u,\"age_ns\":%llu}\n",
 			       val.flags & IOPF_LAST_PAGE ? "unanswered" : "partial",
@@ -231,7 +202,7 @@ static void print_summary(struct iopflat_bpf *obj, bool btf)
 	int i;
 
 	count_pending(obj, &unanswered, &partial);
-	if (env.json) {
+	if (env.common.json) {
 		printf("{\"summary\":\"iopf\",\"attach\":\"%s\",\"reports\":%llu,"
 		       "\"requests\":%llu,\"responses\":%llu",
 		       btf ? "tp_btf" : "raw_tp", c->reports, c->requests, c->responses);
@@ -260,10 +231,9 @@ int main(int argc, char **argv)
 	};
 	struct iopflat_bpf *obj;
 	bool btf;
-	time_t end;
 	int err;
 
-	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	err = argp_parse(&argp, argc, argv, 0, NULL, &env.common);
 	if (err)
 		return err;
 	libbpf_set_print(libbpf_print_fn);
@@ -297,14 +267,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	signal(SIGINT, sig_handler);
-	signal(SIGTERM, sig_handler);
 	fprintf(stderr, "Tracing I/O page fault latency (%s)... Hit Ctrl-C to end.\n",
 		btf ? "tp_btf" : "raw_tp");
-
-	end = env.duration ? time(NULL) + env.duration : 0;
-	while (!exiting && (!end || time(NULL) < end))
-		usleep(100000);
+	wait_for_end(env.common.duration, NULL, NULL);
 
 	/* Detach first, so that the counts and the maps agree. */
 	iopflat_bpf__detach(obj);

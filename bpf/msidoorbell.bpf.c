@@ -5,8 +5,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "msidoorbell.h"
-
-const volatile char targ_comm[TASK_COMM_LEN] = {};
+#include "comm.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -15,20 +14,6 @@ struct {
 	__type(value, struct msidoorbell_val);
 } doorbells SEC(".maps");
 
-static __always_inline bool comm_allowed(void)
-{
-	char comm[TASK_COMM_LEN];
-	int i;
-
-	if (!targ_comm[0])
-		return true;
-	bpf_get_current_comm(comm, sizeof(comm));
-	for (i = 0; i < TASK_COMM_LEN && targ_comm[i]; i++)
-		if (comm[i] != targ_comm[i])
-			return false;
-	return true;
-}
-
 static __always_inline int record(struct device *dev, struct iommu_domain *domain,
 				  phys_addr_t doorbell, dma_addr_t iova,
 				  bool new_map, int ret)
@@ -36,8 +21,10 @@ static __always_inline int record(struct device *dev, struct iommu_domain *domai
 	static const struct msidoorbell_val zero;
 	struct msidoorbell_key key;
 	struct msidoorbell_val *v;
+	char comm[TASK_COMM_LEN];
 
-	if (!comm_allowed())
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (!comm_allowed(comm))
 		return 0;
 
 	__builtin_memset(&key, 0, sizeof(key));

@@ -9,25 +9,16 @@
  */
 #include <argp.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "msidoorbell.h"
 #include "msidoorbell.skel.h"
 #include "trace_helpers.h"
 
-static struct env {
-	bool json;
-	const char *comm;
-	int duration;
-} env;
-
-static volatile sig_atomic_t exiting;
+static struct common_env env;
 
 /* enum iommu_domain_cookie_type */
 static const char *const cookie_names[] = {
@@ -57,47 +48,6 @@ static const struct argp_option opts[] = {
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
 	{},
 };
-
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	char *end;
-
-	switch (key) {
-	case 'j':
-		env.json = true;
-		break;
-	case 'c':
-		if (strlen(arg) >= TASK_COMM_LEN) {
-			fprintf(stderr, "comm '%s' longer than %d characters\n",
-				arg, TASK_COMM_LEN - 1);
-			argp_usage(state);
-		}
-		env.comm = arg;
-		break;
-	case 'd':
-		errno = 0;
-		env.duration = strtol(arg, &end, 10);
-		if (errno || *end || env.duration <= 0) {
-			fprintf(stderr, "invalid duration: %s\n", arg);
-			argp_usage(state);
-		}
-		break;
-	case 'v':
-		verbose = true;
-		break;
-	case 'h':
-		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
-static void sig_handler(int sig)
-{
-	exiting = 1;
-}
 
 static const char *cookie_name(__u32 cookie, char *buf, size_t len)
 {
@@ -162,15 +112,14 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = {
 		.options = opts,
-		.parser = parse_arg,
+		.parser = parse_common_arg,
 		.doc = doc,
 	};
 	struct msidoorbell_bpf *obj;
 	bool btf;
-	time_t end;
 	int err;
 
-	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	err = argp_parse(&argp, argc, argv, 0, NULL, &env);
 	if (err)
 		return err;
 	libbpf_set_print(libbpf_print_fn);
@@ -201,14 +150,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
-	signal(SIGINT, sig_handler);
-	signal(SIGTERM, sig_handler);
 	fprintf(stderr, "Tracing MSI doorbell mappings (%s)... Hit Ctrl-C to end.\n",
 		btf ? "tp_btf" : "raw_tp");
-
-	end = env.duration ? time(NULL) + env.duration : 0;
-	while (!exiting && (!end || time(NULL) < end))
-		usleep(100000);
+	wait_for_end(env.duration, NULL, NULL);
 	err = print_rows(obj);
 
 cleanup:

@@ -1,10 +1,90 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Helpers shared by the tools' front ends, after libbpf-tools' trace_helpers.c */
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <bpf/btf.h>
 #include "trace_helpers.h"
 
 bool verbose;
+
+static volatile sig_atomic_t exiting;
+
+static void sig_handler(int sig)
+{
+	exiting = 1;
+}
+
+/*
+ * The argp parser of the shared options; argp_parse()'s input is the tool's
+ * struct common_env. A tool with options of its own hands it the rest.
+ */
+error_t parse_common_arg(int key, char *arg, struct argp_state *state)
+{
+	struct common_env *env = state->input;
+	char *end;
+
+	switch (key) {
+	case 'j':
+		env->json = true;
+		break;
+	case 'c':
+		if (strlen(arg) >= TASK_COMM_LEN) {
+			fprintf(stderr, "comm '%s' longer than %d characters\n",
+				arg, TASK_COMM_LEN - 1);
+			argp_usage(state);
+		}
+		env->comm = arg;
+		break;
+	case 'd':
+		errno = 0;
+		env->duration = strtol(arg, &end, 10);
+		if (errno || *end || env->duration <= 0) {
+			fprintf(stderr, "invalid duration: %s\n", arg);
+			argp_usage(state);
+		}
+		break;
+	case 'v':
+		verbose = true;
+		break;
+	case 'h':
+		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/*
+ * Run until SIGINT/SIGTERM or @duration seconds (0: no limit). @poll, if
+ * given, waits up to 100 ms for events; otherwise sleep 100 ms at a time.
+ * Returns 0, or @poll's error.
+ */
+int wait_for_end(int duration, int (*poll)(void *ctx), void *ctx)
+{
+	time_t end = duration ? time(NULL) + duration : 0;
+	int err;
+
+	signal(SIGINT, sig_handler);
+	signal(SIGTERM, sig_handler);
+	while (!exiting && (!end || time(NULL) < end)) {
+		if (!poll) {
+			usleep(100000);
+			continue;
+		}
+		err = poll(ctx);
+		if (err == -EINTR)
+			break;
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
 
 int libbpf_print_fn(enum libbpf_print_level level, const char *format,
 		    va_list args)

@@ -2,9 +2,24 @@
 #ifndef __TRACE_HELPERS_H
 #define __TRACE_HELPERS_H
 
+#include <argp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <bpf/libbpf.h>
+
+#ifndef TASK_COMM_LEN
+#define TASK_COMM_LEN 16
+#endif
+
+/* The options every tool shares: -j, -c COMM (where offered), -d, -v, -h */
+struct common_env {
+	bool json;
+	const char *comm;
+	int duration;
+};
+
+error_t parse_common_arg(int key, char *arg, struct argp_state *state);
+int wait_for_end(int duration, int (*poll)(void *ctx), void *ctx);
 
 void print_log2_hist(FILE *f, const unsigned int *vals, int vals_size,
 		     const char *val_type);

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The -c COMM filter of the tools that offer it */
+#ifndef __COMM_BPF_H
+#define __COMM_BPF_H
+
+/* Set by the front end; empty: every task */
+const volatile char targ_comm[TASK_COMM_LEN] = {};
+
+/* Does @comm (the current task's, or any other) pass the filter? */
+static __always_inline bool comm_allowed(const char *comm)
+{
+	int i;
+
+	if (!targ_comm[0])
+		return true;
+	for (i = 0; i < TASK_COMM_LEN && targ_comm[i]; i++)
+		if (comm[i] != targ_comm[i])
+			return false;
+	return true;
+}
+
+#endif /* __COMM_BPF_H */
