@@ -10,6 +10,15 @@ STAGE=${0##*/}
 STAGE_LOG_DIR=$LOG_DIR/$STAGE
 mkdir -p "$STAGE_LOG_DIR"
 
+# bpf_tool_output TOOL: the JSON lines a BPF tool wrote in the guest, or fail
+# saying why there are none (not run, not attached).
+bpf_tool_output() {
+	local err=$STAGE_LOG_DIR/$1.err
+	[ -e "$err" ] || { echo "$1 did not run in the guest"; return 1; }
+	grep -q '^Tracing' "$err" || { echo "$1 did not attach:"; cat "$err"; return 1; }
+	cat "$STAGE_LOG_DIR/$1.json"
+}
+
 # ktap_check NAME CMD...: one KTAP line for CMD; on failure its output is shown.
 ktap_check() {
 	local name=$1 out

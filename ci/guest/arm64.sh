@@ -18,14 +18,9 @@ echo 'r:series/sw_msi_ret iommu_dma_sw_msi ret=$retval:s32' >>$t/kprobe_events
 echo 1 >$t/events/series/enable
 echo 1 >$t/tracing_on
 
-# Without msidoorbell (or its tracepoint) the host's check fails; the edu
-# test and the kprobes still run.
-tracing=
-if [ -x /opt/bin/msidoorbell ]; then
-	trace_start msidoorbell -j && tracing=1 || echo "msidoorbell did not start"
-fi
+trace_start msidoorbell -j
 EDU_BDF=$edu /opt/bin/vfio_edu_test >/results/edu.tap 2>&1 || true
-[ -z "$tracing" ] || trace_stop msidoorbell || echo "msidoorbell exited with status $?"
+trace_stop msidoorbell
 
 echo 0 >$t/tracing_on
 cat $t/trace >/results/trace.txt

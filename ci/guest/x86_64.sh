@@ -22,14 +22,10 @@ cd /opt/kselftest
 cd /
 
 # The mock DMA engine's fixture once more, alone, its page requests and
-# responses counted by iopflat.  Without iopflat (or its tracepoints) the
-# host's check fails; the fixture still runs.
-tracing=
-if [ -x /opt/bin/iopflat ]; then
-	trace_start iopflat -j && tracing=1 || echo "iopflat did not start"
-fi
+# responses counted by iopflat.
+trace_start iopflat -j
 /opt/kselftest/iommu/iommufd -f iommufd_dma >/results/iommufd_dma.tap 2>&1 || true
-[ -z "$tracing" ] || trace_stop iopflat || echo "iopflat exited with status $?"
+trace_stop iopflat
 
 # The edu end-to-end test, traced by iommumap.
 trace_start iommumap -j -c vfio_edu_test
