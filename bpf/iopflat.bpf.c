@@ -2,7 +2,8 @@
 /*
  * I/O page fault latency: from a page request (iommu:iopf_report) to the
  * response sent to the device (iommu:iopf_response), matched on device, PASID
- * and group ID.
+ * and group ID.  With targ_exact, each latency also goes to user space through
+ * a ring buffer, for exact percentiles.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -14,6 +15,7 @@
 const volatile bool targ_per_dev = false;
 const volatile bool targ_per_pasid = false;
 const volatile __u64 targ_div = 1;	/* ns per histogram unit */
+const volatile bool targ_exact = false;
 
 struct iopflat_counts counts = {};
 
@@ -31,6 +33,12 @@ struct {
 	__type(key, struct hist_key);
 	__type(value, struct hist);
 } hists SEC(".maps");
+
+/* With targ_exact: one struct iopflat_event per matched response */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} events SEC(".maps");
 
 static __always_inline int handle_report(struct device *dev,
 					 struct iommu_fault *fault)
@@ -83,10 +91,11 @@ static __always_inline int handle_response(struct device *dev,
 	static const struct hist zero;
 	struct group_key key = {};
 	struct hist_key hkey = {};
+	struct iopflat_event *e;
 	struct group_val *v;
 	struct hist *h;
-	__u32 code = BPF_CORE_READ(resp, code);
-	__u64 now = bpf_ktime_get_ns(), slot;
+	__u32 code = BPF_CORE_READ(resp, code), pasid;
+	__u64 now = bpf_ktime_get_ns(), lat, slot;
 
 	__sync_fetch_and_add(&counts.responses, 1);
 	if (code > IOPFLAT_OTHER)
@@ -102,20 +111,33 @@ static __always_inline int handle_response(struct device *dev,
 		return 0;
 	}
 
+	lat = now - v->ts_ns;
+	pasid = v->flags & IOPF_PASID_VALID ? key.pasid : PASID_NONE;
 	if (targ_per_dev)
 		__builtin_memcpy(hkey.device, v->device, sizeof(hkey.device));
 	if (targ_per_pasid)
-		hkey.pasid = v->flags & IOPF_PASID_VALID ? key.pasid : PASID_NONE;
+		hkey.pasid = pasid;
 	h = bpf_map_lookup_elem(&hists, &hkey);
 	if (!h) {
 		bpf_map_update_elem(&hists, &hkey, &zero, BPF_NOEXIST);
 		h = bpf_map_lookup_elem(&hists, &hkey);
 	}
 	if (h) {
-		slot = log2l((now - v->ts_ns) / targ_div);
+		slot = log2l(lat / targ_div);
 		if (slot >= MAX_SLOTS)
 			slot = MAX_SLOTS - 1;
 		__sync_fetch_and_add(&h->slots[slot], 1);
+	}
+	if (targ_exact) {
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (e) {
+			e->lat_ns = lat;
+			e->pasid = pasid;
+			e->code = code;
+			bpf_ringbuf_submit(e, 0);
+		} else {
+			__sync_fetch_and_add(&counts.dropped, 1);
+		}
 	}
 	bpf_map_delete_elem(&groups, &key);
 	return 0;

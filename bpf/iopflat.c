@@ -4,11 +4,14 @@
  * reports (iommu:iopf_report) to the response sent back to the device
  * (iommu:iopf_response), as a log2 histogram, optionally per device and/or
  * PASID; plus the responses by code, and the requests still unanswered and
- * the responses to no traced request when it stops.
+ * the responses to no traced request when it stops.  With -e, also the exact
+ * percentiles of the latency over all the responses, from each one sent to
+ * user space through a ring buffer.
  *
  * With -j, one JSON object per line, keys always in the same order, so a
  * busybox shell can assert on them with grep: a "hist" line per histogram,
- * a "request" line per request still unanswered, then one "summary" line.
+ * with -e an "exact" line, a "request" line per request still unanswered,
+ * then one "summary" line.
  */
 #include <argp.h>
 #include <errno.h>
@@ -28,7 +31,15 @@ static struct env {
 	bool per_pasid;
 	bool usecs;
 	bool msecs;
+	bool exact;
 } env;
+
+/* -e: every latency received, in ns */
+static struct {
+	__u64 *vals;
+	size_t n;
+	size_t cap;
+} lats;
 
 static const char *const code_names[IOPFLAT_NR_CODES] = {
 	"success", "invalid", "failure", "other",
@@ -44,21 +55,25 @@ static const char doc[] =
 "Summarize I/O page fault latency (iommu:iopf_report -> iommu:iopf_response)\n"
 "as a log2 histogram, and count responses by code.\n"
 "\n"
-"USAGE: iopflat [-h] [-j] [-D] [-P] [-u | -m] [-d SECONDS] [-v]\n"
+"USAGE: iopflat [-h] [-j] [-D] [-P] [-u | -m] [-e] [-d SECONDS] [-v]\n"
 "\n"
-"Percentiles are the upper bounds of the log2 buckets that hold them.\n"
+"Percentiles are the upper bounds of the log2 buckets that hold them; -e adds\n"
+"exact ones (nearest rank, in nsecs, over all devices and PASIDs) from every\n"
+"latency, sent to user space through a ring buffer.\n"
 "\n"
 "EXAMPLES:\n"
 "    iopflat               # latency histogram in nsecs on Ctrl-C\n"
 "    iopflat -D -P -u      # one histogram per device and PASID, in usecs\n"
-"    iopflat -j -d 10      # JSON lines after 10 seconds\n";
+"    iopflat -j -d 10      # JSON lines after 10 seconds\n"
+"    iopflat -e -j         # exact p50/p90/p99 in ns, JSON lines\n";
 
 static const struct argp_option opts[] = {
-	{ "json", 'j', NULL, 0, "JSON lines: histograms, unanswered requests, summary", 0 },
+	{ "json", 'j', NULL, 0, "JSON lines: histograms, exact (-e), unanswered requests, summary", 0 },
 	{ "device", 'D', NULL, 0, "One histogram per device", 0 },
 	{ "pasid", 'P', NULL, 0, "One histogram per PASID (-1: none)", 0 },
 	{ "usecs", 'u', NULL, 0, "Histogram in microseconds", 0 },
 	{ "msecs", 'm', NULL, 0, "Histogram in milliseconds", 0 },
+	{ "exact", 'e', NULL, 0, "Also exact p50/p90/p99, min and max, in nsecs", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (default: on SIGINT/SIGTERM)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug output", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
@@ -79,6 +94,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'm':
 		env.msecs = true;
+		break;
+	case 'e':
+		env.exact = true;
 		break;
 	case ARGP_KEY_END:
 		if (env.usecs && env.msecs) {
@@ -161,6 +179,63 @@ static int print_hists(struct iopflat_bpf *obj)
 	return 0;
 }
 
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	const struct iopflat_event *e = data;
+	size_t cap;
+	__u64 *vals;
+
+	if (lats.n == lats.cap) {
+		cap = lats.cap ? 2 * lats.cap : 4096;
+		vals = realloc(lats.vals, cap * sizeof(*vals));
+		if (!vals)
+			return -ENOMEM;
+		lats.vals = vals;
+		lats.cap = cap;
+	}
+	lats.vals[lats.n++] = e->lat_ns;
+	return 0;
+}
+
+static int poll_events(void *ctx)
+{
+	return ring_buffer__poll(ctx, 100 /* ms */);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest rank: the value at rank ceil(@pct% of @n) in @vals, sorted, @n > 0 */
+static __u64 percentile(const __u64 *vals, size_t n, unsigned int pct)
+{
+	return vals[(n * pct + 99) / 100 - 1];
+}
+
+static void print_exact(void)
+{
+	__u64 min = 0, p50 = 0, p90 = 0, p99 = 0, max = 0;
+
+	if (lats.n) {
+		qsort(lats.vals, lats.n, sizeof(lats.vals[0]), cmp_u64);
+		min = lats.vals[0];
+		p50 = percentile(lats.vals, lats.n, 50);
+		p90 = percentile(lats.vals, lats.n, 90);
+		p99 = percentile(lats.vals, lats.n, 99);
+		max = lats.vals[lats.n - 1];
+	}
+	if (env.common.json)
+		printf("{\"exact\":\"iopf\",\"n\":%zu,\"min\":%llu,\"p50\":%llu,"
+		       "\"p90\":%llu,\"p99\":%llu,\"max\":%llu,\"unit\":\"nsecs\"}\n",
+		       lats.n, min, p50, p90, p99, max);
+	else
+		printf("\nexact: n=%zu min=%llu p50=%llu p90=%llu p99=%llu max=%llu nsecs\n",
+		       lats.n, min, p50, p90, p99, max);
+}
+
 /*
  * The groups left in the map await their response: unanswered requests, or,
  * without a last-page request yet, partial groups.  Counts them in *unanswered
@@ -208,8 +283,9 @@ static void print_summary(struct iopflat_bpf *obj, bool btf)
 		       btf ? "tp_btf" : "raw_tp", c->reports, c->requests, c->responses);
 		for (i = 0; i < IOPFLAT_NR_CODES; i++)
 			printf(",\"%s\":%llu", code_names[i], c->codes[i]);
-		printf(",\"unanswered\":%llu,\"partial\":%llu,\"unmatched\":%llu,\"lost\":%llu}\n",
-		       unanswered, partial, c->unmatched, c->lost);
+		printf(",\"unanswered\":%llu,\"partial\":%llu,\"unmatched\":%llu,\"lost\":%llu,"
+		       "\"dropped\":%llu}\n",
+		       unanswered, partial, c->unmatched, c->lost, c->dropped);
 		return;
 	}
 	printf("\npage requests: %llu reported, %llu last-page (need a response)\n",
@@ -218,8 +294,9 @@ static void print_summary(struct iopflat_bpf *obj, bool btf)
 	for (i = 0; i < IOPFLAT_NR_CODES; i++)
 		printf(" %s %llu", code_names[i], c->codes[i]);
 	printf("\nunanswered requests: %llu, partial groups: %llu, "
-	       "responses to no traced request: %llu, requests not tracked: %llu\n",
-	       unanswered, partial, c->unmatched, c->lost);
+	       "responses to no traced request: %llu, requests not tracked: %llu, "
+	       "latencies dropped (-e): %llu\n",
+	       unanswered, partial, c->unmatched, c->lost, c->dropped);
 }
 
 int main(int argc, char **argv)
@@ -229,6 +306,7 @@ int main(int argc, char **argv)
 		.parser = parse_arg,
 		.doc = doc,
 	};
+	struct ring_buffer *rb = NULL;
 	struct iopflat_bpf *obj;
 	bool btf;
 	int err;
@@ -246,6 +324,7 @@ int main(int argc, char **argv)
 	obj->rodata->targ_per_dev = env.per_dev;
 	obj->rodata->targ_per_pasid = env.per_pasid;
 	obj->rodata->targ_div = env.msecs ? 1000000 : env.usecs ? 1000 : 1;
+	obj->rodata->targ_exact = env.exact;
 
 	/* tp_btf where the kernel's BTF describes the tracepoints, else raw_tp */
 	btf = probe_tp_btf("iopf_report") && probe_tp_btf("iopf_response");
@@ -259,6 +338,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "failed to load BPF object: %d\n", err);
 		goto cleanup;
 	}
+	if (env.exact) {
+		rb = ring_buffer__new(bpf_map__fd(obj->maps.events), handle_event,
+				      NULL, NULL);
+		if (!rb) {
+			err = -errno;
+			fprintf(stderr, "failed to create ring buffer: %d\n", err);
+			goto cleanup;
+		}
+	}
 	err = iopflat_bpf__attach(obj);
 	if (err) {
 		fprintf(stderr, "failed to attach BPF programs: %d\n", err);
@@ -269,15 +357,29 @@ int main(int argc, char **argv)
 
 	fprintf(stderr, "Tracing I/O page fault latency (%s)... Hit Ctrl-C to end.\n",
 		btf ? "tp_btf" : "raw_tp");
-	wait_for_end(env.common.duration, NULL, NULL);
+	err = wait_for_end(env.common.duration, rb ? poll_events : NULL, rb);
 
 	/* Detach first, so that the counts and the maps agree. */
 	iopflat_bpf__detach(obj);
+	if (!err && rb) {
+		err = ring_buffer__consume(rb);	/* what the last poll left */
+		if (err > 0)
+			err = 0;
+	}
+	if (err) {
+		fprintf(stderr, "failed to read ring buffer: %d\n", err);
+		goto cleanup;
+	}
 	err = print_hists(obj);
-	if (!err)
+	if (!err) {
+		if (env.exact)
+			print_exact();
 		print_summary(obj, btf);
+	}
 
 cleanup:
+	ring_buffer__free(rb);
+	free(lats.vals);
 	iopflat_bpf__destroy(obj);
 	return err != 0;
 }

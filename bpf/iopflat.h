@@ -56,6 +56,14 @@ struct iopflat_counts {
 	__u64 unmatched;	/* responses to no traced request */
 	/* Requests not tracked: table full, or their group still awaited */
 	__u64 lost;
+	__u64 dropped;		/* -e: latencies the ring buffer had no room for */
+};
+
+/* -e: the latency of each response matched to its request, in ns */
+struct iopflat_event {
+	__u64 lat_ns;
+	__u32 pasid;		/* PASID_NONE for requests without a PASID */
+	__u32 code;		/* enum iopflat_code */
 };
 
 #endif /* __IOPFLAT_H */

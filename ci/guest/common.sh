@@ -19,30 +19,34 @@ vfio_bind() {
 	[ "$(basename "$(readlink "$d/driver")")" = vfio-pci ]
 }
 
-# trace_start TOOL ARGS...: start a BPF tool writing JSON to /results/TOOL.json
-# and wait until it has attached.  A tool that does not attach is only
-# reported: the test still runs, and the host's check of the tool's output
-# (bpf_tool_output in ci/lib.sh) fails.
+# trace_start [-o NAME] TOOL ARGS...: start a BPF tool writing JSON to
+# /results/NAME.json (NAME, a shell identifier, defaults to TOOL) and wait
+# until it has attached.  A tool that does not attach is only reported: the
+# test still runs, and the host's check of the tool's output (bpf_tool_output
+# in ci/lib.sh) fails.
 trace_start() {
+	name=
+	[ "$1" != -o ] || { name=$2; shift 2; }
 	tool=$1
+	name=${name:-$tool}
 	shift
-	"/opt/bin/$tool" "$@" >"/results/$tool.json" 2>"/results/$tool.err" &
-	eval "${tool}_pid=$!"
+	"/opt/bin/$tool" "$@" >"/results/$name.json" 2>"/results/$name.err" &
+	eval "${name}_pid=$!"
 	i=0
-	while ! grep -q '^Tracing' "/results/$tool.err"; do
+	while ! grep -q '^Tracing' "/results/$name.err"; do
 		i=$((i + 1))
-		if [ $i -ge 600 ] || ! kill -0 "$(eval echo \$"${tool}"_pid)" 2>/dev/null; then
-			echo "$tool did not attach:"
-			cat "/results/$tool.err"
-			kill "$(eval echo \$"${tool}"_pid)" 2>/dev/null || true
-			eval "${tool}_pid="
+		if [ $i -ge 600 ] || ! kill -0 "$(eval echo \$"${name}"_pid)" 2>/dev/null; then
+			echo "$name ($tool) did not attach:"
+			cat "/results/$name.err"
+			kill "$(eval echo \$"${name}"_pid)" 2>/dev/null || true
+			eval "${name}_pid="
 			return 0
 		fi
 		sleep 0.1
 	done
 }
 
-# trace_stop TOOL: SIGINT the tool and wait for it to print its summary.
+# trace_stop NAME: SIGINT the tool started as NAME and wait for it to print its summary.
 trace_stop() {
 	pid=$(eval echo \$"${1}"_pid)
 	[ -n "$pid" ] || return 0
