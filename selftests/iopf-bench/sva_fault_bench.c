@@ -129,7 +129,8 @@ int main(int argc, char **argv)
 	for (r = 0; r != rounds; r++) {
 		mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (mem == MAP_FAILED) {
+		/* One fault per page: no (m)THP folio may fill its neighbours */
+		if (mem == MAP_FAILED || madvise(mem, len, MADV_NOHUGEPAGE)) {
 			perror("sva_fault_bench: mmap");
 			return 1;
 		}
