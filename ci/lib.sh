@@ -19,6 +19,22 @@ bpf_tool_output() {
 	cat "$STAGE_LOG_DIR/$1.json"
 }
 
+# b4_from_suite SUITE: a directory holding SUITE's b4 package unpacked
+# (DIR/usr/bin/b4), downloaded once into the cache; the installed b4 stays
+# bookworm's.  b4 is pure Python with the same dependencies in bookworm,
+# trixie and sid, so the unpacked copy runs on Debian 12.
+b4_from_suite() {
+	local d=$CACHE_DIR/b4-$1 deb
+	if [ ! -x "$d/usr/bin/b4" ]; then
+		mkdir -p "$d.deb"
+		(cd "$d.deb" && apt-get download -q "b4/$1" >&2) ||
+			{ echo "cannot download b4/$1 (run scripts/deps)" >&2; return 1; }
+		deb=$(ls -t "$d.deb"/b4_*.deb | head -n1)
+		rm -rf "$d" && dpkg-deb -x "$deb" "$d"
+	fi
+	echo "$d"
+}
+
 # ktap_check NAME CMD...: one KTAP line for CMD; on failure its output is shown.
 ktap_check() {
 	local name=$1 out
