@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Count MSI doorbell mappings (the iommu:sw_msi_map tracepoint). */
+/* Count MSI doorbell preparations (the iommu:sw_msi_map tracepoint). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -14,9 +14,8 @@ struct {
 	__type(value, struct msidoorbell_val);
 } doorbells SEC(".maps");
 
-static __always_inline int record(struct device *dev, struct iommu_domain *domain,
-				  phys_addr_t doorbell, dma_addr_t iova,
-				  bool new_map, int ret)
+static __always_inline int record(struct device *dev, phys_addr_t doorbell,
+				  dma_addr_t iova, u8 via, int ret)
 {
 	static const struct msidoorbell_val zero;
 	struct msidoorbell_key key;
@@ -32,7 +31,7 @@ static __always_inline int record(struct device *dev, struct iommu_domain *domai
 				  BPF_CORE_READ(dev, kobj.name));
 	key.doorbell = doorbell;
 	key.iova = iova;
-	key.cookie = BPF_CORE_READ(domain, cookie_type);
+	key.via = via;
 
 	v = bpf_map_lookup_elem(&doorbells, &key);
 	if (!v) {
@@ -44,27 +43,25 @@ static __always_inline int record(struct device *dev, struct iommu_domain *domai
 	if (ret) {
 		__sync_fetch_and_add(&v->errors, 1);
 		v->last_err = ret;
-	} else if (new_map) {
-		__sync_fetch_and_add(&v->new_maps, 1);
 	} else {
-		__sync_fetch_and_add(&v->reused, 1);
+		__sync_fetch_and_add(&v->calls, 1);
 	}
 	return 0;
 }
 
 SEC("tp_btf/sw_msi_map")
-int BPF_PROG(sw_msi_map_btf, struct device *dev, struct iommu_domain *domain,
-	     phys_addr_t doorbell, dma_addr_t iova, bool new_map, int ret)
+int BPF_PROG(sw_msi_map_btf, struct device *dev, phys_addr_t doorbell,
+	     dma_addr_t iova, u8 via, int ret)
 {
-	return record(dev, domain, doorbell, iova, new_map, ret);
+	return record(dev, doorbell, iova, via, ret);
 }
 
 /* Fallback for kernels whose BTF lacks the tracepoint prototype. */
 SEC("raw_tp/sw_msi_map")
-int BPF_PROG(sw_msi_map_raw, struct device *dev, struct iommu_domain *domain,
-	     phys_addr_t doorbell, dma_addr_t iova, bool new_map, int ret)
+int BPF_PROG(sw_msi_map_raw, struct device *dev, phys_addr_t doorbell,
+	     dma_addr_t iova, u8 via, int ret)
 {
-	return record(dev, domain, doorbell, iova, new_map, ret);
+	return record(dev, doorbell, iova, via, ret);
 }
 
 char LICENSE[] SEC("license") = "GPL";

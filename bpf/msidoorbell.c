@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * msidoorbell: count the MSI doorbell mappings that dma-iommu's MSI cookie
- * and iommufd make for devices (iommu:sw_msi_map), per device, doorbell,
- * IOVA and cookie kind: new mappings, reuses and errors.
+ * msidoorbell: count the MSI doorbells prepared for devices
+ * (iommu:sw_msi_map, one event per iommu_dma_prepare_msi() call), per
+ * device, doorbell, IOVA and how the device reaches the doorbell (direct,
+ * dma, dma-msi, iommufd, none): calls and errors.
  *
  * With -j, one JSON object per line and row, keys always in the same order,
  * so a busybox shell can assert on them with grep.
@@ -20,9 +21,9 @@
 
 static struct common_env env;
 
-/* enum iommu_domain_cookie_type */
-static const char *const cookie_names[] = {
-	"NONE", "DMA_IOVA", "DMA_MSI", "FAULT_HANDLER", "SVA", "IOMMUFD",
+/* IOMMU_TRACE_MSI_* of include/trace/events/iommu.h */
+static const char *const via_names[] = {
+	"direct", "dma", "dma-msi", "iommufd", "none",
 };
 
 struct row {
@@ -32,12 +33,12 @@ struct row {
 
 const char *argp_program_version = "msidoorbell 0.1";
 static const char doc[] =
-"Count MSI doorbell mappings per device (iommu:sw_msi_map).\n"
+"Count MSI doorbells prepared per device (iommu:sw_msi_map).\n"
 "\n"
 "USAGE: msidoorbell [-h] [-j] [-c COMM] [-d SECONDS] [-v]\n"
 "\n"
 "EXAMPLES:\n"
-"    msidoorbell           # table of doorbell mappings on Ctrl-C\n"
+"    msidoorbell           # table of doorbells on Ctrl-C\n"
 "    msidoorbell -j -d 10  # JSON lines after 10 seconds\n";
 
 static const struct argp_option opts[] = {
@@ -49,11 +50,11 @@ static const struct argp_option opts[] = {
 	{},
 };
 
-static const char *cookie_name(__u32 cookie, char *buf, size_t len)
+static const char *via_name(__u32 via, char *buf, size_t len)
 {
-	if (cookie < sizeof(cookie_names) / sizeof(cookie_names[0]))
-		return cookie_names[cookie];
-	snprintf(buf, len, "%u", cookie);
+	if (via < sizeof(via_names) / sizeof(via_names[0]))
+		return via_names[via];
+	snprintf(buf, len, "%u", via);
 	return buf;
 }
 
@@ -69,7 +70,7 @@ static int cmp_rows(const void *a, const void *b)
 		return x->doorbell < y->doorbell ? -1 : 1;
 	if (x->iova != y->iova)
 		return x->iova < y->iova ? -1 : 1;
-	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie;
+	return x->via < y->via ? -1 : x->via > y->via;
 }
 
 static int print_rows(struct msidoorbell_bpf *obj)
@@ -87,23 +88,23 @@ static int print_rows(struct msidoorbell_bpf *obj)
 	qsort(rows, n, sizeof(rows[0]), cmp_rows);
 
 	if (!env.json)
-		printf("%-16s %-10s %-12s %-12s %6s %6s %6s %8s\n", "DEVICE", "COOKIE",
-		       "DOORBELL", "IOVA", "NEW", "REUSED", "ERRORS", "LAST_ERR");
+		printf("%-16s %-8s %-12s %-12s %6s %6s %8s\n", "DEVICE", "VIA",
+		       "DOORBELL", "IOVA", "CALLS", "ERRORS", "LAST_ERR");
 	for (i = 0; i < n; i++) {
 		const struct msidoorbell_key *k = &rows[i].key;
 		const struct msidoorbell_val *v = &rows[i].val;
-		const char *cookie = cookie_name(k->cookie, buf, sizeof(buf));
+		const char *via = via_name(k->via, buf, sizeof(buf));
 
 		if (env.json)
-			printf("{\"device\":\"%s\",\"cookie\":\"%s\",\"doorbell\":%llu,"
-			       "\"iova\":%llu,\"new\":%llu,\"reused\":%llu,"
-			       "\"errors\":%llu,\"last_err\":%d}\n",
-			       k->device, cookie, k->doorbell, k->iova, v->new_maps,
-			       v->reused, v->errors, v->last_err);
+			printf("{\"device\":\"%s\",\"via\":\"%s\",\"doorbell\":%llu,"
+			       "\"iova\":%llu,\"calls\":%llu,\"errors\":%llu,"
+			       "\"last_err\":%d}\n",
+			       k->device, via, k->doorbell, k->iova, v->calls,
+			       v->errors, v->last_err);
 		else
-			printf("%-16s %-10s 0x%-10llx 0x%-10llx %6llu %6llu %6llu %8d\n",
-			       k->device, cookie, k->doorbell, k->iova, v->new_maps,
-			       v->reused, v->errors, v->last_err);
+			printf("%-16s %-8s 0x%-10llx 0x%-10llx %6llu %6llu %8d\n",
+			       k->device, via, k->doorbell, k->iova, v->calls,
+			       v->errors, v->last_err);
 	}
 	return 0;
 }

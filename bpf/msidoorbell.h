@@ -7,19 +7,18 @@
 #define DEV_NAME_LEN	64
 #define MAX_ENTRIES	1024
 
-/* One row per device, doorbell, IOVA and cookie kind; no implicit padding. */
+/* One row per device, doorbell, IOVA and way; no implicit padding. */
 struct msidoorbell_key {
 	char device[DEV_NAME_LEN];
 	__u64 doorbell;		/* physical address the irqchip asked for */
 	__u64 iova;		/* what the device writes; 0 on error */
-	__u32 cookie;		/* enum iommu_domain_cookie_type */
+	__u32 via;		/* IOMMU_TRACE_MSI_*: how the device reaches it */
 	__u32 pad;
 };
 
 struct msidoorbell_val {
-	__u64 new_maps;		/* calls that created the IOMMU mapping */
-	__u64 reused;		/* calls that found it already mapped */
-	__u64 errors;
+	__u64 calls;		/* successful iommu_dma_prepare_msi() calls */
+	__u64 errors;		/* failed ones */
 	__s32 last_err;		/* -errno of the last failed call */
 	__u32 pad;
 };

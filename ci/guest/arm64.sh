@@ -2,7 +2,7 @@
 # Guest side of ci/stages/60-vm-arm64: the edu test on SMMUv3 + GICv3 ITS,
 # where VFIO maps the ITS doorbell through dma-iommu's MSI cookie.  kprobes
 # record the cookie's window and each iommu_dma_sw_msi() call with its
-# result; bpf/msidoorbell counts the doorbell mappings (iommu:sw_msi_map).
+# result; bpf/msidoorbell counts the doorbells prepared (iommu:sw_msi_map).
 . /opt/guest/common.sh
 set -e
 
