@@ -10,6 +10,11 @@ vfio_bind "$edu"
 vfio_bind "$igb"
 echo "edu at $edu, igb at $igb, both bound to vfio-pci"
 
+# The SVA kselftests lock the pages they fault in (MLOCK_ONFAULT), so that
+# "one fault per page" holds; keep compaction from migrating them as well.
+[ ! -w /proc/sys/vm/compact_unevictable_allowed ] ||
+	echo 0 >/proc/sys/vm/compact_unevictable_allowed
+
 # Mainline's kselftests (iommu, vfio) through kselftest's own runner.
 export VFIO_SELFTESTS_BDF=$igb
 # run_kselftest.sh passes $KSELFTEST_<NAME>_ARGS to program <name>.
