@@ -10,8 +10,8 @@
  *
  * With -j, one JSON object per line, keys always in the same order, so a
  * busybox shell can assert on them with grep: a "hist" line per histogram,
- * with -e an "exact" line, a "request" line per request still unanswered,
- * then one "summary" line.
+ * with -e an "exact" line, with -G a "pgrp" line per process group, a
+ * "request" line per request still unanswered, then one "summary" line.
  */
 #include <argp.h>
 #include <errno.h>
@@ -32,6 +32,7 @@ static struct env {
 	bool usecs;
 	bool msecs;
 	bool exact;
+	bool per_pgrp;
 } env;
 
 /* -e: every latency received, in ns */
@@ -55,17 +56,24 @@ static const char doc[] =
 "Summarize I/O page fault latency (iommu:iopf_report -> iommu:iopf_response)\n"
 "as a log2 histogram, and count responses by code.\n"
 "\n"
-"USAGE: iopflat [-h] [-j] [-D] [-P] [-u | -m] [-e] [-d SECONDS] [-v]\n"
+"USAGE: iopflat [-h] [-j] [-D] [-P] [-u | -m] [-e] [-G] [-d SECONDS] [-v]\n"
 "\n"
 "Percentiles are the upper bounds of the log2 buckets that hold them; -e adds\n"
 "exact ones (nearest rank, in nsecs, over all devices and PASIDs) from every\n"
 "latency, sent to user space through a ring buffer.\n"
 "\n"
+"-G counts requests and responses per process group of the task that reported\n"
+"the requests: for a software fault source, such as the mock DMA engine of\n"
+"iommufd's selftests, the test that caused them (kselftest_harness runs each\n"
+"test in a process group of its own).  An IOMMU driver reports from its\n"
+"interrupt thread: process group 0.\n"
+"\n"
 "EXAMPLES:\n"
 "    iopflat               # latency histogram in nsecs on Ctrl-C\n"
 "    iopflat -D -P -u      # one histogram per device and PASID, in usecs\n"
 "    iopflat -j -d 10      # JSON lines after 10 seconds\n"
-"    iopflat -e -j         # exact p50/p90/p99 in ns, JSON lines\n";
+"    iopflat -e -j         # exact p50/p90/p99 in ns, JSON lines\n"
+"    iopflat -G -j         # counts per process group, JSON lines\n";
 
 static const struct argp_option opts[] = {
 	{ "json", 'j', NULL, 0, "JSON lines: histograms, exact (-e), unanswered requests, summary", 0 },
@@ -74,6 +82,7 @@ static const struct argp_option opts[] = {
 	{ "usecs", 'u', NULL, 0, "Histogram in microseconds", 0 },
 	{ "msecs", 'm', NULL, 0, "Histogram in milliseconds", 0 },
 	{ "exact", 'e', NULL, 0, "Also exact p50/p90/p99, min and max, in nsecs", 0 },
+	{ "pgrp", 'G', NULL, 0, "Also count requests and responses per process group of the reporting task", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (default: on SIGINT/SIGTERM)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug output", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
@@ -97,6 +106,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'e':
 		env.exact = true;
+		break;
+	case 'G':
+		env.per_pgrp = true;
 		break;
 	case ARGP_KEY_END:
 		if (env.usecs && env.msecs) {
@@ -270,6 +282,48 @@ static void count_pending(struct iopflat_bpf *obj, __u64 *unanswered, __u64 *par
 	}
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* -G: the counts of each process group, by process group ID */
+static int print_pgrps(struct iopflat_bpf *obj)
+{
+	static __u32 keys[MAX_PGRPS];
+	int fd = bpf_map__fd(obj->maps.pgrps), i, j, n = 0;
+	struct pgrp_counts c;
+	__u32 *prev = NULL;
+
+	while (n < MAX_PGRPS && !bpf_map_get_next_key(fd, prev, &keys[n]))
+		prev = &keys[n++];
+	qsort(keys, n, sizeof(keys[0]), cmp_u32);
+	if (!env.common.json)
+		printf("\n%10s %8s %8s %9s %8s %8s %8s %8s\n", "PGRP", "REPORTS",
+		       "REQUESTS", "RESPONSES", "SUCCESS", "INVALID", "FAILURE", "OTHER");
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(fd, &keys[i], &c))
+			return -errno;
+		if (env.common.json) {
+			printf("{\"pgrp\":%u,\"reports\":%llu,\"requests\":%llu,"
+			       "\"responses\":%llu", keys[i], c.reports, c.requests,
+			       c.responses);
+			for (j = 0; j < IOPFLAT_NR_CODES; j++)
+				printf(",\"%s\":%llu", code_names[j], c.codes[j]);
+			printf("}\n");
+			continue;
+		}
+		printf("%10u %8llu %8llu %9llu", keys[i], c.reports, c.requests,
+		       c.responses);
+		for (j = 0; j < IOPFLAT_NR_CODES; j++)
+			printf(" %8llu", c.codes[j]);
+		printf("\n");
+	}
+	return 0;
+}
+
 static void print_summary(struct iopflat_bpf *obj, bool btf)
 {
 	const struct iopflat_counts *c = &obj->bss->counts;
@@ -284,8 +338,9 @@ static void print_summary(struct iopflat_bpf *obj, bool btf)
 		for (i = 0; i < IOPFLAT_NR_CODES; i++)
 			printf(",\"%s\":%llu", code_names[i], c->codes[i]);
 		printf(",\"unanswered\":%llu,\"partial\":%llu,\"unmatched\":%llu,\"lost\":%llu,"
-		       "\"dropped\":%llu}\n",
-		       unanswered, partial, c->unmatched, c->lost, c->dropped);
+		       "\"dropped\":%llu,\"pgrp_lost\":%llu}\n",
+		       unanswered, partial, c->unmatched, c->lost, c->dropped,
+		       c->pgrp_lost);
 		return;
 	}
 	printf("\npage requests: %llu reported, %llu last-page (need a response)\n",
@@ -295,8 +350,8 @@ static void print_summary(struct iopflat_bpf *obj, bool btf)
 		printf(" %s %llu", code_names[i], c->codes[i]);
 	printf("\nunanswered requests: %llu, partial groups: %llu, "
 	       "responses to no traced request: %llu, requests not tracked: %llu, "
-	       "latencies dropped (-e): %llu\n",
-	       unanswered, partial, c->unmatched, c->lost, c->dropped);
+	       "latencies dropped (-e): %llu, not counted per process group (-G): %llu\n",
+	       unanswered, partial, c->unmatched, c->lost, c->dropped, c->pgrp_lost);
 }
 
 int main(int argc, char **argv)
@@ -325,6 +380,7 @@ int main(int argc, char **argv)
 	obj->rodata->targ_per_pasid = env.per_pasid;
 	obj->rodata->targ_div = env.msecs ? 1000000 : env.usecs ? 1000 : 1;
 	obj->rodata->targ_exact = env.exact;
+	obj->rodata->targ_per_pgrp = env.per_pgrp;
 
 	/* tp_btf where the kernel's BTF describes the tracepoints, else raw_tp */
 	btf = probe_tp_btf("iopf_report") && probe_tp_btf("iopf_response");
@@ -371,11 +427,12 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	err = print_hists(obj);
-	if (!err) {
-		if (env.exact)
-			print_exact();
+	if (!err && env.exact)
+		print_exact();
+	if (!err && env.per_pgrp)
+		err = print_pgrps(obj);
+	if (!err)
 		print_summary(obj, btf);
-	}
 
 cleanup:
 	ring_buffer__free(rb);

@@ -7,6 +7,7 @@
 #define MAX_SLOTS	40	/* log2 buckets; 2^40 ns is over 18 minutes */
 #define MAX_GROUPS	10240	/* page request groups awaiting their response */
 #define MAX_HISTS	1024
+#define MAX_PGRPS	4096	/* -G: process groups counted */
 #define PASID_NONE	0xffffffffu	/* -P key of requests without a PASID */
 
 /* include/linux/iommu.h, struct iommu_fault_page_request.flags */
@@ -34,6 +35,8 @@ struct group_val {
 	__u64 addr;		/* of the last page request seen */
 	__u32 flags;		/* IOPF_*, or-ed over the group's requests */
 	__u32 perm;
+	__u32 pgrp;		/* -G: of the task that reported the first */
+	__u32 pad;
 	char device[DEV_NAME_LEN];
 };
 
@@ -57,6 +60,15 @@ struct iopflat_counts {
 	/* Requests not tracked: table full, or their group still awaited */
 	__u64 lost;
 	__u64 dropped;		/* -e: latencies the ring buffer had no room for */
+	__u64 pgrp_lost;	/* -G: requests or responses not counted, map full */
+};
+
+/* -G: per process group of the task that reported the requests */
+struct pgrp_counts {
+	__u64 reports;
+	__u64 requests;
+	__u64 responses;	/* matched to a traced request */
+	__u64 codes[IOPFLAT_NR_CODES];
 };
 
 /* -e: the latency of each response matched to its request, in ns */

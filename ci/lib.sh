@@ -47,13 +47,19 @@ ktap_check() {
 	fi
 }
 
-# ktap_results FORMAT FILE: one KTAP line per test case in FILE (see
+# ktap_results FORMAT FILE...: one KTAP line per test case in FILE (see
 # ci/parse-results).  A skip counts as a skip only when ci/expected-skips
 # states why that test may skip here; any other skip is a failure, so a
-# missing device or config option cannot pass silently.
+# missing device or config option cannot pass silently.  A parser that fails
+# or finds nothing is a failure too.
 ktap_results() {
-	local status name detail reason
+	local status name detail reason out
 	[ -s "$2" ] || { ktap_test_fail "$(basename "$2"): no output"; return; }
+	if ! out=$("$REPO_DIR/ci/parse-results" "$@" 2>&1) || [ -z "$out" ]; then
+		ktap_print_msg "ci/parse-results $1 found no result: ${out:-no output}"
+		ktap_test_fail "$(basename "$2"): results parsed"
+		return
+	fi
 	while IFS=$'\t' read -r status name detail; do
 		case $status in
 		PASS) ktap_test_pass "$name" ;;
@@ -67,7 +73,7 @@ ktap_results() {
 			      ktap_test_fail "$name"
 		      fi ;;
 		esac
-	done < <("$REPO_DIR/ci/parse-results" "$1" "$2")
+	done <<<"$out"
 }
 
 # expected_skip NAME: the reason ci/expected-skips gives for NAME, if any.

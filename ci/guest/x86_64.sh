@@ -27,12 +27,10 @@ cd /opt/kselftest
 cd /
 
 # The mock DMA engine's and mock SVA's fixtures once more, alone, their page
-# requests and responses counted by iopflat.  unbind_in_flight and
-# no_response answer late by design and iopf_hold_bad_cmd waits 10 s: they
-# ran above.
-trace_start iopflat -j -e
-/opt/kselftest/iommu/iommufd -T unbind_in_flight -T no_response \
-	-T iopf_hold_bad_cmd -f iommufd_dma -f iommufd_sva \
+# requests and responses counted per test (process group) by iopflat.
+# iopf_hold_bad_cmd causes none and waits 10 s: it ran above.
+trace_start iopflat -j -e -G
+/opt/kselftest/iommu/iommufd -T iopf_hold_bad_cmd -f iommufd_dma -f iommufd_sva \
 	>/results/iommufd_iopf.tap 2>&1 || true
 trace_stop iopflat
 
