@@ -9,6 +9,8 @@
 
 const volatile bool targ_events = false;	/* stream every event */
 
+struct iommumap_totals totals = {};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
@@ -33,6 +35,11 @@ static __always_inline int record(__u32 op, __u64 iova, __u64 paddr,
 	if (!comm_allowed(comm))
 		return 0;
 
+	if (op < IOMMUMAP_NR_OPS) {
+		__sync_fetch_and_add(&totals.calls[op], 1);
+		__sync_fetch_and_add(&totals.bytes[op],
+				     op == IOMMUMAP_MAP ? size : unmapped);
+	}
 	h = bpf_map_lookup_elem(&hists, &op);
 	if (h) {
 		slot = log2l(size);

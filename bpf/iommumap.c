@@ -4,7 +4,9 @@
  * summarize their sizes as log2 histograms.
  *
  * With -j, every event and the final histograms are printed as JSON lines, so
- * a test can assert that a given IOVA range was mapped and unmapped.
+ * a test can assert that a given IOVA range was mapped and unmapped; then a
+ * summary line with the calls and bytes of each operation, so that it can
+ * assert that everything mapped was unmapped.  -s leaves the events out.
  */
 #include <argp.h>
 #include <errno.h>
@@ -16,7 +18,10 @@
 #include "iommumap.skel.h"
 #include "trace_helpers.h"
 
-static struct common_env env;
+static struct {
+	struct common_env common;
+	bool summary_only;
+} env;
 
 static const char *const op_names[IOMMUMAP_NR_OPS] = { "map", "unmap" };
 
@@ -24,20 +29,31 @@ const char *argp_program_version = "iommumap 0.1";
 static const char doc[] =
 "Trace IOMMU map/unmap and summarize their sizes.\n"
 "\n"
-"USAGE: iommumap [-h] [-j] [-c COMM] [-d SECONDS] [-v]\n"
+"USAGE: iommumap [-h] [-j] [-s] [-c COMM] [-d SECONDS] [-v]\n"
 "\n"
 "EXAMPLES:\n"
 "    iommumap              # histograms of map/unmap sizes on Ctrl-C\n"
-"    iommumap -j -c qemu   # JSON lines: every map/unmap by task 'qemu'\n";
+"    iommumap -j -c qemu   # JSON lines: every map/unmap by task 'qemu'\n"
+"    iommumap -j -s        # JSON lines: histograms and totals only\n";
 
 static const struct argp_option opts[] = {
 	{ "json", 'j', NULL, 0, "JSON lines: each event, then the histograms", 0 },
+	{ "summary", 's', NULL, 0, "No event lines: histograms and totals only", 0 },
 	{ "comm", 'c', "COMM", 0, "Trace only tasks named COMM", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (default: on SIGINT/SIGTERM)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug output", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
 	{},
 };
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	if (key == 's') {
+		env.summary_only = true;
+		return 0;
+	}
+	return parse_common_arg(key, arg, state);
+}
 
 static int handle_event(void *ctx, void *data, size_t len)
 {
@@ -70,7 +86,7 @@ static int print_hists(struct iommumap_bpf *obj)
 	for (op = 0; op < IOMMUMAP_NR_OPS; op++) {
 		if (bpf_map_lookup_elem(bpf_map__fd(obj->maps.hists), &op, &hist))
 			return -errno;
-		if (env.json) {
+		if (env.common.json) {
 			print_log2_hist_json(stdout, op_names[op], hist.slots, MAX_SLOTS);
 		} else {
 			printf("\n%s:\n", op_names[op]);
@@ -80,11 +96,26 @@ static int print_hists(struct iommumap_bpf *obj)
 	return 0;
 }
 
+static void print_totals(struct iommumap_bpf *obj)
+{
+	const struct iommumap_totals *t = &obj->bss->totals;
+
+	if (env.common.json)
+		printf("{\"summary\":\"iommumap\",\"map_calls\":%llu,\"map_bytes\":%llu,"
+		       "\"unmap_calls\":%llu,\"unmap_bytes\":%llu}\n",
+		       t->calls[IOMMUMAP_MAP], t->bytes[IOMMUMAP_MAP],
+		       t->calls[IOMMUMAP_UNMAP], t->bytes[IOMMUMAP_UNMAP]);
+	else
+		printf("\nmap: %llu calls, %llu bytes; unmap: %llu calls, %llu bytes\n",
+		       t->calls[IOMMUMAP_MAP], t->bytes[IOMMUMAP_MAP],
+		       t->calls[IOMMUMAP_UNMAP], t->bytes[IOMMUMAP_UNMAP]);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = {
 		.options = opts,
-		.parser = parse_common_arg,
+		.parser = parse_arg,
 		.doc = doc,
 	};
 	struct ring_buffer *rb = NULL;
@@ -92,7 +123,7 @@ int main(int argc, char **argv)
 	bool btf;
 	int err;
 
-	err = argp_parse(&argp, argc, argv, 0, NULL, &env);
+	err = argp_parse(&argp, argc, argv, 0, NULL, &env.common);
 	if (err)
 		return err;
 	libbpf_set_print(libbpf_print_fn);
@@ -102,9 +133,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "failed to open BPF object\n");
 		return 1;
 	}
-	obj->rodata->targ_events = env.json;
-	if (env.comm)
-		strncpy((char *)obj->rodata->targ_comm, env.comm, TASK_COMM_LEN - 1);
+	obj->rodata->targ_events = env.common.json && !env.summary_only;
+	if (env.common.comm)
+		strncpy((char *)obj->rodata->targ_comm, env.common.comm, TASK_COMM_LEN - 1);
 
 	/* tp_btf where the kernel's BTF describes the tracepoints, else raw_tp */
 	btf = probe_tp_btf("map") && probe_tp_btf("unmap");
@@ -132,7 +163,7 @@ int main(int argc, char **argv)
 
 	fprintf(stderr, "Tracing IOMMU map/unmap (%s)... Hit Ctrl-C to end.\n",
 		btf ? "tp_btf" : "raw_tp");
-	err = wait_for_end(env.duration, poll_events, rb);
+	err = wait_for_end(env.common.duration, poll_events, rb);
 	if (err < 0) {
 		fprintf(stderr, "error polling ring buffer: %d\n", err);
 		goto cleanup;
@@ -140,6 +171,8 @@ int main(int argc, char **argv)
 	/* Drain what arrived between the last poll and the signal. */
 	err = ring_buffer__consume(rb);
 	err = err < 0 ? err : print_hists(obj);
+	if (!err)
+		print_totals(obj);
 
 cleanup:
 	ring_buffer__free(rb);

@@ -23,6 +23,12 @@ struct iommumap_event {
 	char comm[TASK_COMM_LEN];
 };
 
+/* Calls and bytes per operation: mapped (size) or unmapped (unmapped) */
+struct iommumap_totals {
+	__u64 calls[IOMMUMAP_NR_OPS];
+	__u64 bytes[IOMMUMAP_NR_OPS];
+};
+
 /* log2 histogram of sizes, one per operation */
 struct iommumap_hist {
 	__u32 slots[MAX_SLOTS];

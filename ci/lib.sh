@@ -2,11 +2,14 @@
 # Sourced by ci/stages/*: shared paths plus kselftest's KTAP helpers.  Each
 # stage prints KTAP on stdout (one line per check), diagnostics as "# ...".
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+STAGE=${0##*/}
+# A stage's help needs neither a kernel tree nor the cache: it prints and exits.
+case ${1:-} in -h|--help) return 0 ;; esac
 require_kernel
+lock_cache
 # shellcheck source=/dev/null
 . "$KERNEL_DIR/tools/testing/selftests/kselftest/ktap_helpers.sh"
 
-STAGE=${0##*/}
 STAGE_LOG_DIR=$LOG_DIR/$STAGE
 mkdir -p "$STAGE_LOG_DIR"
 
@@ -87,6 +90,55 @@ expected_skip() {
 	return 0
 }
 
+# suites_verdict ARCH DIR: one KTAP line per suite of scripts/run-suites'
+# DIR/suites.tsv, from its last attempt: it ran to its end with no splat (its
+# own results are judged apart).  A suite that passed only on its retry is a
+# pass, and a "# FLAKY" line says what its first attempt did.
+suites_verdict() {
+	local tsv=$2/suites.tsv
+	[ -s "$tsv" ] || { ktap_test_fail "$1: suites ran (no $tsv)"; return; }
+	# Fields split at \037: tabs would merge an empty field into the next.
+	while IFS=$'\037' read -r suite st detail first; do
+		case $st in
+		pass|fail)
+			[ -z "$first" ] || [ "$st" != pass ] ||
+				echo "# FLAKY $1 $suite: attempt 1: $first; passed on retry"
+			ktap_test_pass "$1 $suite: ran to its end, no splat" ;;
+		*)	ktap_print_msg "$1 $suite: $st: $detail"
+			[ -z "$first" ] || ktap_print_msg "$1 $suite: attempt 1: $first"
+			ktap_test_fail "$1 $suite: ran to its end, no splat" ;;
+		esac
+	done < <(awk -F'\t' '
+		!($1 in first) { order[n++] = $1; first[$1] = $3 " " $5 }
+		{ last[$1] = $3; detail[$1] = $5; tries[$1] = $2 }
+		END {
+			for (i = 0; i < n; i++) {
+				s = order[i]
+				printf "%s\037%s\037%s\037%s\n", s, last[s], detail[s],
+				       (tries[s] > 1 ? first[s] : "")
+			}
+		}' "$tsv")
+}
+
+# ksft_combine DIR SUITE...: one run_kselftest.sh output for the ksft:
+# suites, from each program's DIR/ksft-*.tap, with a plan of every program
+# chosen; the programs also go to DIR/kselftest-list.txt.  A program that
+# never reported is missing from it, and parse-results then says so.
+ksft_combine() {
+	local dir=$1 s p f
+	shift
+	: >"$dir/kselftest-list.txt"
+	for s; do
+		case $s in ksft:*) echo "${s#ksft:}" >>"$dir/kselftest-list.txt" ;; esac
+	done
+	echo "TAP version 13"
+	echo "1..$(grep -c . "$dir/kselftest-list.txt")"
+	while read -r p; do
+		f=$dir/ksft-$(echo "$p" | tr : -).tap
+		[ ! -f "$f" ] || sed -e '1{/^TAP version/d}' -e '/^1\.\.[0-9]*$/d' "$f"
+	done <"$dir/kselftest-list.txt"
+}
+
 # vm_verdict RC: KTAP lines for run-vm's exit status.
 vm_verdict() {
 	case $1 in
@@ -95,6 +147,7 @@ vm_verdict() {
 	124) ktap_test_fail "$2: guest ran to completion (timed out)" ;;
 	125) ktap_test_pass "$2: guest ran to completion"
 	     ktap_test_fail "$2: no kernel splat" ;;
+	3)   ktap_test_fail "$2: guest ran to completion (the guest script failed)" ;;
 	*)   ktap_test_fail "$2: guest ran to completion (status $1)" ;;
 	esac
 }

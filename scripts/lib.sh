@@ -29,15 +29,31 @@ usage_error() {
 	exit 2
 }
 
-# Architectures the harness builds and boots.
+# lock_cache: hold an exclusive lock on $CACHE_DIR for the rest of this
+# process, its children included: two clones on one machine share the kernel
+# tree, the build directories and the logs.  A second run waits, saying so.
+lock_cache() {
+	[ -z "${IOMMU_SERIES_LOCKED:-}" ] || return 0
+	mkdir -p "$CACHE_DIR"
+	exec 9>>"$CACHE_DIR/lock"
+	if ! flock -n 9; then
+		log "another run holds $CACHE_DIR/lock; waiting for it"
+		flock 9
+	fi
+	export IOMMU_SERIES_LOCKED=$$
+}
+
+# check_arch ARCH: one the harness builds and boots, or a usage error (exit 2).
 check_arch() {
 	case $1 in
 	x86_64|arm64) ;;
-	*) die "unknown architecture '$1' (expected x86_64 or arm64)" ;;
+	*) usage_error "unknown architecture '$1' (expected x86_64 or arm64)" ;;
 	esac
 }
 
 build_dir()  { echo "$CACHE_DIR/build-$1"; }
+# make_jobs: make's -j for every build of the harness: $JOBS, or nproc + 1.
+make_jobs() { echo "${JOBS:-$(($(nproc) + 1))}"; }
 cross_compile() { [ "$1" = arm64 ] && echo aarch64-linux-gnu- || true; }
 
 # The base commit of the kernel tree: its only root commit.
