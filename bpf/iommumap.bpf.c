@@ -35,10 +35,13 @@ static __always_inline int record(__u32 op, __u64 iova, __u64 paddr,
 	if (!comm_allowed(comm))
 		return 0;
 
-	if (op < IOMMUMAP_NR_OPS) {
-		__sync_fetch_and_add(&totals.calls[op], 1);
-		__sync_fetch_and_add(&totals.bytes[op],
-				     op == IOMMUMAP_MAP ? size : unmapped);
+	/* Constant indices: op goes through the stack for the map lookup */
+	if (op == IOMMUMAP_MAP) {
+		__sync_fetch_and_add(&totals.calls[IOMMUMAP_MAP], 1);
+		__sync_fetch_and_add(&totals.bytes[IOMMUMAP_MAP], size);
+	} else {
+		__sync_fetch_and_add(&totals.calls[IOMMUMAP_UNMAP], 1);
+		__sync_fetch_and_add(&totals.bytes[IOMMUMAP_UNMAP], unmapped);
 	}
 	h = bpf_map_lookup_elem(&hists, &op);
 	if (h) {
