@@ -139,19 +139,6 @@ ksft_combine() {
 	done <"$dir/kselftest-list.txt"
 }
 
-# vm_verdict RC: KTAP lines for run-vm's exit status.
-vm_verdict() {
-	case $1 in
-	0)   ktap_test_pass "$2: guest ran to completion"
-	     ktap_test_pass "$2: no kernel splat" ;;
-	124) ktap_test_fail "$2: guest ran to completion (timed out)" ;;
-	125) ktap_test_pass "$2: guest ran to completion"
-	     ktap_test_fail "$2: no kernel splat" ;;
-	3)   ktap_test_fail "$2: guest ran to completion (the guest script failed)" ;;
-	*)   ktap_test_fail "$2: guest ran to completion (status $1)" ;;
-	esac
-}
-
 # kunit_results LOG: KUnit results from a console log via kunit.py parse.
 kunit_results() {
 	local json=$STAGE_LOG_DIR/kunit.json
