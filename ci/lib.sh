@@ -10,6 +10,34 @@ lock_cache
 # shellcheck source=/dev/null
 . "$KERNEL_DIR/tools/testing/selftests/kselftest/ktap_helpers.sh"
 
+# Every check reported, for stage_end: kselftest's __ktap_test, recording.
+KTAP_REPORTED=() KTAP_LAST=
+eval "__ktap_test_print() $(declare -f __ktap_test | tail -n +2)"
+__ktap_test() { KTAP_REPORTED+=("$2") KTAP_LAST=$1; __ktap_test_print "$@"; }
+# ktap_passed: the last check reported passed.
+ktap_passed() { [ "$KTAP_LAST" = ok ]; }
+
+# stage_expect PREFIX...: checks the stage must report whatever path it takes;
+# stage_end fails each PREFIX that begins no reported check's description, so
+# a check that a wrong branch or an early "continue" skipped is not just
+# missing from a plan counted from what ran.
+STAGE_EXPECT=()
+stage_expect() { STAGE_EXPECT+=("$@"); }
+
+# stage_end: a failure for each expected check that did not report, then the
+# plan and the totals; exits.
+stage_end() {
+	local want got
+	for want in "${STAGE_EXPECT[@]}"; do
+		for got in "${KTAP_REPORTED[@]}"; do
+			[[ $got == "$want"* ]] && continue 2
+		done
+		ktap_test_fail "$want (expected, did not report)"
+	done
+	ktap_set_plan $((KTAP_TESTNO - 1))
+	ktap_finished
+}
+
 STAGE_LOG_DIR=$LOG_DIR/$STAGE
 mkdir -p "$STAGE_LOG_DIR"
 

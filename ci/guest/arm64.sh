@@ -14,7 +14,6 @@ vfio_bind "$edu"
 echo "edu at $edu, bound to vfio-pci"
 echo "$edu" >/results/edu.bdf
 export VFIO_SELFTESTS_BDF=$edu
-export KSELFTEST_VFIO_PCI_DRIVER_TEST_ARGS="${VFIO_DRIVER_TEST_ARGS:-}"
 
 t=/sys/kernel/tracing
 echo 'p:series/msi_cookie iommu_get_msi_cookie base=%x1:x64 size=%x2:x64' >>$t/kprobe_events

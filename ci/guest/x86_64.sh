@@ -16,10 +16,8 @@ echo "edu at $edu, bound to vfio-pci"
 	echo 0 >/proc/sys/vm/compact_unevictable_allowed
 
 # Mainline's vfio kselftests (run_ksft) on edu, vfio_pci_driver_test through
-# the edu driver of the series.  run_kselftest.sh passes
-# $KSELFTEST_<NAME>_ARGS to program <name>.
+# the edu driver of the series, in every IOMMU mode.
 export VFIO_SELFTESTS_BDF=$edu
-export KSELFTEST_VFIO_PCI_DRIVER_TEST_ARGS="${VFIO_DRIVER_TEST_ARGS:-}"
 
 trace_start iommumap -j -s -c vfio_pci_driver
 
