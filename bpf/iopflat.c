@@ -12,6 +12,12 @@
  * busybox shell can assert on them with grep: a "hist" line per histogram,
  * with -e an "exact" line, with -G a "pgrp" line per process group, a
  * "request" line per request still unanswered, then one "summary" line.
+ *
+ * With -S, each histogram is also broken down by the handler the core gave
+ * the group to (iommufd's kernel handler of demand-paged IOAS mappings, SVA,
+ * an iommufd fault queue, or none) and, for the kernel handler and SVA, by
+ * stage; the summary and -G lines count the pages the demand-paging fault
+ * path pinned and unpinned.
  */
 #include <argp.h>
 #include <errno.h>
@@ -33,6 +39,7 @@ static struct env {
 	bool msecs;
 	bool exact;
 	bool per_pgrp;
+	bool stages;
 } env;
 
 /* -e: every latency received, in ns */
@@ -46,6 +53,14 @@ static const char *const code_names[IOPFLAT_NR_CODES] = {
 	"success", "invalid", "failure", "other",
 };
 
+static const char *const handler_names[HANDLER_NR] = {
+	"any", "kernel", "sva", "user", "none",
+};
+
+static const char *const stage_names[STAGE_NR] = {
+	"total", "queue", "lookup", "pin", "map", "response", "resolve",
+};
+
 struct hist_row {
 	struct hist_key key;
 	struct hist hist;
@@ -56,7 +71,7 @@ static const char doc[] =
 "Summarize I/O page fault latency (iommu:iopf_report -> iommu:iopf_response)\n"
 "as a log2 histogram, and count responses by code.\n"
 "\n"
-"USAGE: iopflat [-h] [-j] [-D] [-P] [-u | -m] [-e] [-G] [-d SECONDS] [-v]\n"
+"USAGE: iopflat [-h] [-j] [-D] [-P] [-u | -m] [-e] [-G] [-S] [-d SECONDS] [-v]\n"
 "\n"
 "Percentiles are the upper bounds of the log2 buckets that hold them; -e adds\n"
 "exact ones (nearest rank, in nsecs, over all devices and PASIDs) from every\n"
@@ -68,12 +83,22 @@ static const char doc[] =
 "test in a process group of its own).  An IOMMU driver reports from its\n"
 "interrupt thread: process group 0.\n"
 "\n"
+"-S tells apart the handler each group of requests went to: \"kernel\"\n"
+"(iommufd resolves faults on demand-paged IOAS mappings), \"sva\", \"user\"\n"
+"(an iommufd fault queue answered from userspace) or \"none\" (the core\n"
+"answered INVALID); breaks the kernel handler's service time into queue,\n"
+"lookup, pin, map and response, and SVA's into queue and resolve; and counts\n"
+"the pages the demand-paging fault path pinned and unpinned (per process\n"
+"group with -G: what faults pinned for a test, and what its unmaps, detaches\n"
+"and exit unpinned).  It attaches to functions of iommufd and the IOMMU core.\n"
+"\n"
 "EXAMPLES:\n"
 "    iopflat               # latency histogram in nsecs on Ctrl-C\n"
 "    iopflat -D -P -u      # one histogram per device and PASID, in usecs\n"
 "    iopflat -j -d 10      # JSON lines after 10 seconds\n"
 "    iopflat -e -j         # exact p50/p90/p99 in ns, JSON lines\n"
-"    iopflat -G -j         # counts per process group, JSON lines\n";
+"    iopflat -G -j         # counts per process group, JSON lines\n"
+"    iopflat -S -u         # per handler and stage, in usecs\n";
 
 static const struct argp_option opts[] = {
 	{ "json", 'j', NULL, 0, "JSON lines: histograms, exact (-e), unanswered requests, summary", 0 },
@@ -83,6 +108,7 @@ static const struct argp_option opts[] = {
 	{ "msecs", 'm', NULL, 0, "Histogram in milliseconds", 0 },
 	{ "exact", 'e', NULL, 0, "Also exact p50/p90/p99, min and max, in nsecs", 0 },
 	{ "pgrp", 'G', NULL, 0, "Also count requests and responses per process group of the reporting task", 0 },
+	{ "stages", 'S', NULL, 0, "Break down by handler and stage; count fault-path pins", 0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (default: on SIGINT/SIGTERM)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug output", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
@@ -110,6 +136,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'G':
 		env.per_pgrp = true;
 		break;
+	case 'S':
+		env.stages = true;
+		break;
 	case ARGP_KEY_END:
 		if (env.usecs && env.msecs) {
 			fprintf(stderr, "-u and -m are exclusive\n");
@@ -135,7 +164,11 @@ static int cmp_hist_rows(const void *a, const void *b)
 
 	if (r)
 		return r;
-	return x->pasid < y->pasid ? -1 : x->pasid > y->pasid;
+	if (x->pasid != y->pasid)
+		return x->pasid < y->pasid ? -1 : 1;
+	if (x->handler != y->handler)
+		return x->handler < y->handler ? -1 : 1;
+	return x->stage < y->stage ? -1 : x->stage > y->stage;
 }
 
 static void print_hist(const struct hist_row *row)
@@ -153,6 +186,10 @@ static void print_hist(const struct hist_row *row)
 			printf(",\"device\":\"%s\"", row->key.device);
 		if (env.per_pasid)
 			printf(",\"pasid\":%d", (int)row->key.pasid);
+		if (env.stages)
+			printf(",\"handler\":\"%s\",\"stage\":\"%s\"",
+			       handler_names[row->key.handler % HANDLER_NR],
+			       stage_names[row->key.stage % STAGE_NR]);
 		printf(",\"count\":%llu,\"p50_hi\":%llu,\"p90_hi\":%llu,\"p99_hi\":%llu,\"slots\":",
 		       count, log2_hist_percentile(slots, MAX_SLOTS, 50),
 		       log2_hist_percentile(slots, MAX_SLOTS, 90),
@@ -167,6 +204,10 @@ static void print_hist(const struct hist_row *row)
 		printf("device = %s%s", row->key.device, env.per_pasid ? " " : "\n");
 	if (env.per_pasid)
 		printf("pasid = %d\n", (int)row->key.pasid);
+	if (env.stages)
+		printf("handler = %s, stage = %s\n",
+		       handler_names[row->key.handler % HANDLER_NR],
+		       stage_names[row->key.stage % STAGE_NR]);
 	print_log2_hist(stdout, slots, MAX_SLOTS, unit());
 	printf("responses: %llu, p50 <= %llu, p90 <= %llu, p99 <= %llu %s (log2 bucket bounds)\n",
 	       count, log2_hist_percentile(slots, MAX_SLOTS, 50),
@@ -301,8 +342,9 @@ static int print_pgrps(struct iopflat_bpf *obj)
 		prev = &keys[n++];
 	qsort(keys, n, sizeof(keys[0]), cmp_u32);
 	if (!env.common.json)
-		printf("\n%10s %8s %8s %9s %8s %8s %8s %8s\n", "PGRP", "REPORTS",
-		       "REQUESTS", "RESPONSES", "SUCCESS", "INVALID", "FAILURE", "OTHER");
+		printf("\n%10s %8s %8s %9s %8s %8s %8s %8s%s\n", "PGRP", "REPORTS",
+		       "REQUESTS", "RESPONSES", "SUCCESS", "INVALID", "FAILURE", "OTHER",
+		       env.stages ? "   PINNED UNPINNED" : "");
 	for (i = 0; i < n; i++) {
 		if (bpf_map_lookup_elem(fd, &keys[i], &c))
 			return -errno;
@@ -312,6 +354,9 @@ static int print_pgrps(struct iopflat_bpf *obj)
 			       c.responses);
 			for (j = 0; j < IOPFLAT_NR_CODES; j++)
 				printf(",\"%s\":%llu", code_names[j], c.codes[j]);
+			if (env.stages)
+				printf(",\"fault_pinned\":%llu,\"fault_unpinned\":%llu",
+				       c.fault_pinned, c.fault_unpinned);
 			printf("}\n");
 			continue;
 		}
@@ -319,6 +364,8 @@ static int print_pgrps(struct iopflat_bpf *obj)
 		       c.responses);
 		for (j = 0; j < IOPFLAT_NR_CODES; j++)
 			printf(" %8llu", c.codes[j]);
+		if (env.stages)
+			printf(" %8llu %8llu", c.fault_pinned, c.fault_unpinned);
 		printf("\n");
 	}
 	return 0;
@@ -338,9 +385,17 @@ static void print_summary(struct iopflat_bpf *obj, bool btf)
 		for (i = 0; i < IOPFLAT_NR_CODES; i++)
 			printf(",\"%s\":%llu", code_names[i], c->codes[i]);
 		printf(",\"unanswered\":%llu,\"partial\":%llu,\"unmatched\":%llu,\"lost\":%llu,"
-		       "\"dropped\":%llu,\"pgrp_lost\":%llu}\n",
+		       "\"dropped\":%llu,\"pgrp_lost\":%llu",
 		       unanswered, partial, c->unmatched, c->lost, c->dropped,
 		       c->pgrp_lost);
+		if (env.stages) {
+			for (i = HANDLER_KERNEL; i < HANDLER_NR; i++)
+				printf(",\"handler_%s\":%llu", handler_names[i],
+				       c->handlers[i]);
+			printf(",\"fault_pinned\":%llu,\"fault_unpinned\":%llu",
+			       c->fault_pinned, c->fault_unpinned);
+		}
+		printf("}\n");
 		return;
 	}
 	printf("\npage requests: %llu reported, %llu last-page (need a response)\n",
@@ -352,6 +407,63 @@ static void print_summary(struct iopflat_bpf *obj, bool btf)
 	       "responses to no traced request: %llu, requests not tracked: %llu, "
 	       "latencies dropped (-e): %llu, not counted per process group (-G): %llu\n",
 	       unanswered, partial, c->unmatched, c->lost, c->dropped, c->pgrp_lost);
+	if (!env.stages)
+		return;
+	printf("groups by handler:");
+	for (i = HANDLER_KERNEL; i < HANDLER_NR; i++)
+		printf(" %s %llu", handler_names[i], c->handlers[i]);
+	printf("\npages the demand-paging fault path pinned: %llu, unpinned: %llu\n",
+	       c->fault_pinned, c->fault_unpinned);
+}
+
+/*
+ * -S: load the kprobes whose kernel functions exist (in the kernel's BTF, so
+ * not inlined away); iommufd's are required.
+ */
+static int set_stage_progs(struct iopflat_bpf *obj)
+{
+	static const char *const required[] = {
+		"iommufd_demand_iopf_handler", "iommufd_demand_iopf_work",
+		"iopt_area_fault_map", "iopt_area_unfill_demand",
+		"iopt_pages_add_access", "iopt_fault_run_map",
+		"iopt_pages_update_pinned", "iommufd_fault_iopf_handler",
+	};
+	struct bpf_program *prog;
+	unsigned int i;
+
+	bpf_object__for_each_program(prog, obj->obj) {
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE)
+			bpf_program__set_autoload(prog, false);
+	}
+	if (!env.stages)
+		return 0;
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (!kernel_has_func(required[i])) {
+			fprintf(stderr, "-S: the kernel has no %s (needs iommufd's demand paging, CONFIG_IOMMUFD=y)\n",
+				required[i]);
+			return -ENOENT;
+		}
+	}
+	bpf_program__set_autoload(obj->progs.demand_handler, true);
+	bpf_program__set_autoload(obj->progs.user_handler, true);
+	bpf_program__set_autoload(obj->progs.demand_work, true);
+	bpf_program__set_autoload(obj->progs.demand_work_exit, true);
+	bpf_program__set_autoload(obj->progs.fault_map, true);
+	bpf_program__set_autoload(obj->progs.fault_map_exit, true);
+	bpf_program__set_autoload(obj->progs.unfill_demand, true);
+	bpf_program__set_autoload(obj->progs.unfill_demand_exit, true);
+	bpf_program__set_autoload(obj->progs.pin, true);
+	bpf_program__set_autoload(obj->progs.pin_exit, true);
+	bpf_program__set_autoload(obj->progs.map, true);
+	bpf_program__set_autoload(obj->progs.map_exit, true);
+	bpf_program__set_autoload(obj->progs.update_pinned, true);
+	bpf_program__set_autoload(obj->progs.update_pinned_exit, true);
+	/* Without CONFIG_IOMMU_SVA there is no SVA handler to tell apart */
+	bpf_program__set_autoload(obj->progs.sva_handler,
+				  kernel_has_func("iommu_sva_iopf_handler"));
+	bpf_program__set_autoload(obj->progs.sva_work,
+				  kernel_has_func("iommu_sva_handle_iopf"));
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -381,6 +493,7 @@ int main(int argc, char **argv)
 	obj->rodata->targ_div = env.msecs ? 1000000 : env.usecs ? 1000 : 1;
 	obj->rodata->targ_exact = env.exact;
 	obj->rodata->targ_per_pgrp = env.per_pgrp;
+	obj->rodata->targ_stages = env.stages;
 
 	/* tp_btf where the kernel's BTF describes the tracepoints, else raw_tp */
 	btf = probe_tp_btf("iopf_report") && probe_tp_btf("iopf_response");
@@ -388,6 +501,9 @@ int main(int argc, char **argv)
 	bpf_program__set_autoload(obj->progs.iopf_response_btf, btf);
 	bpf_program__set_autoload(obj->progs.iopf_report_raw, !btf);
 	bpf_program__set_autoload(obj->progs.iopf_response_raw, !btf);
+	err = set_stage_progs(obj);
+	if (err)
+		goto cleanup;
 
 	err = iopflat_bpf__load(obj);
 	if (err) {

@@ -100,6 +100,12 @@ bool probe_tp_btf(const char *name)
 	return libbpf_find_vmlinux_btf_id(name, BPF_TRACE_RAW_TP) > 0;
 }
 
+/* Whether the kernel's BTF has function @name, for fentry/fexit */
+bool kernel_has_func(const char *name)
+{
+	return libbpf_find_vmlinux_btf_id(name, BPF_TRACE_FENTRY) > 0;
+}
+
 static int last_nonzero(const unsigned int *vals, int n)
 {
 	int i;

@@ -29,6 +29,7 @@ void print_log2_slots_json(FILE *f, const unsigned int *vals, int vals_size);
 unsigned long long log2_hist_percentile(const unsigned int *vals, int vals_size,
 					unsigned int pct);
 bool probe_tp_btf(const char *name);
+bool kernel_has_func(const char *name);
 int libbpf_print_fn(enum libbpf_print_level level, const char *format,
 		    va_list args);
 extern bool verbose;

@@ -22,21 +22,33 @@ export VFIO_SELFTESTS_BDF=$edu
 trace_start iommumap -j -s -c vfio_pci_driver
 
 # The mock DMA engine's and mock SVA's fixtures once more, alone, their page
-# requests and responses counted per test (process group) by iopflat.
+# requests and responses counted per test (process group) by iopflat, and,
+# for the demand-paged fixtures, the pages the kernel fault handler pinned
+# and unpinned (-S).
 # iopf_hold_bad_cmd causes none and waits 10 s: it ran with the rest.
 suite_iopflat() {
-	trace_start iopflat -j -e -G
+	trace_start iopflat -j -e -G -S
 	/opt/kselftest/iommu/iommufd -T iopf_hold_bad_cmd -f iommufd_dma -f iommufd_sva \
+		-f iommufd_demand -f iommufd_demand_account \
 		>/results/iommufd_iopf.tap 2>&1 || true
 	trace_stop iopflat
 }
 
-# The SVA fault service latency baseline: a fixed load, measured by iopflat.
+# Fault service latency on the three paths, each under the same fixed load
+# and measured by iopflat: SVA, iommufd's kernel handler of demand-paged
+# IOAS mappings, an iommufd fault queue answered from userspace.  Then the
+# kernel handler's stages (iopflat -S: kprobes, so not in the latencies).
 suite_bench() {
-	trace_start -o iopflat_bench iopflat -j -e
-	/opt/bin/sva_fault_bench -j -p "$SVA_BENCH_PAGES" -r "$SVA_BENCH_ROUNDS" \
-		>/results/sva_fault_bench.json 2>&1 || true
-	trace_stop iopflat_bench
+	for m in sva demand user; do
+		trace_start -o "iopflat_bench_$m" iopflat -j -e
+		/opt/bin/iopf_fault_bench -j -m $m -p "$IOPF_BENCH_PAGES" \
+			-r "$IOPF_BENCH_ROUNDS" >"/results/iopf_fault_bench_$m.json" 2>&1 || true
+		trace_stop "iopflat_bench_$m"
+	done
+	trace_start -o iopflat_bench_stages iopflat -j -S
+	/opt/bin/iopf_fault_bench -j -m demand -p "$IOPF_BENCH_PAGES" \
+		-r "$IOPF_BENCH_ROUNDS" >/results/iopf_fault_bench_stages.json 2>&1 || true
+	trace_stop iopflat_bench_stages
 }
 
 # What iommumap counted of vfio_pci_driver_test's IOMMU maps and unmaps (the

@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iopf_fault_bench: a load of I/O page faults through the iommufd selftest
+ * mock, for bpf/iopflat to measure, on one of three paths:
+ *
+ *   sva     the mock binds this process's mm to a kernel-owned PASID device;
+ *           the SVA handler resolves each fault with handle_mm_fault()
+ *   demand  a demand-paged IOAS mapping (IOMMU_IOAS_MAP_DEMAND); iommufd's
+ *           kernel handler pins and maps each page on its fault
+ *   user    a HWPT whose faults go to an iommufd fault queue; a thread of
+ *           this program reads each, maps the page with IOMMU_IOAS_MAP and
+ *           answers it, as a VMM's fault handler would
+ *
+ * Each round, the mock's DMA engine writes PAGES pages that were just mapped
+ * and never touched by the device, so each page raises one page request; the
+ * engine retries after SUCCESS.  The fault service latency (report to
+ * response) is iopflat's to measure; this program checks that every page
+ * faulted exactly once, was answered SUCCESS and holds the bytes written, and
+ * reports what it caused, so that the two can be compared.
+ *
+ * With -M MIB it measures instead IOMMU_IOAS_MAP of MIB of never-touched
+ * anonymous memory into an IOAS with a mock HWPT, pinned and demand-paged,
+ * and the pages charged to VmPin after the device touches PAGES of the
+ * demand-paged one.  Needs a kernel with CONFIG_IOMMUFD_TEST.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include "iommufd_test.h"
+
+#define MAX_PAGES 1024	/* what one IOMMU_TEST_OP_DMA takes */
+#define IOVA MOCK_APERTURE_START
+#define MAX_MIB ((MOCK_APERTURE_LAST - MOCK_APERTURE_START + 1) >> 20)
+
+enum mode { MODE_SVA, MODE_DEMAND, MODE_USER };
+static const char *const mode_names[] = { "sva", "demand", "user" };
+
+static size_t psize;
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s [-h] [-j] [-m sva|demand|user] [-p PAGES] [-r ROUNDS] [-M MIB]\n"
+		"Raise PAGES x ROUNDS I/O page faults through the iommufd mock.\n"
+		"  -m MODE    the fault path: sva (default), demand (iommufd's kernel\n"
+		"             handler of demand-paged IOAS mappings) or user (an\n"
+		"             iommufd fault queue answered by this program)\n"
+		"  -p PAGES   pages per round, 1..%d (default 256)\n"
+		"  -r ROUNDS  rounds, each on a fresh mapping (default 16)\n"
+		"  -M MIB     instead, time IOMMU_IOAS_MAP of MIB (1..%lu), pinned and\n"
+		"             demand-paged, and count VmPin after PAGES are touched\n"
+		"  -j         one JSON line instead of text\n",
+		prog, MAX_PAGES, (unsigned long)MAX_MIB);
+}
+
+static int test_cmd(int fd, struct iommu_test_cmd *cmd, const char *what)
+{
+	cmd->size = sizeof(*cmd);
+	if (!ioctl(fd, IOMMU_TEST_CMD, cmd))
+		return 0;
+	fprintf(stderr, "iopf_fault_bench: %s: %s\n", what, strerror(errno));
+	return -1;
+}
+
+static int do_ioctl(int fd, unsigned long req, void *arg, const char *what)
+{
+	if (!ioctl(fd, req, arg))
+		return 0;
+	fprintf(stderr, "iopf_fault_bench: %s: %s\n", what, strerror(errno));
+	return -1;
+}
+
+static unsigned long parse_count(const char *arg, unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 0);
+	if (errno || *end || !v || v > max)
+		return 0;
+	return v;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int ioas_alloc(int fd, uint32_t *ioas_id)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+
+	if (do_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd, "IOMMU_IOAS_ALLOC"))
+		return -1;
+	*ioas_id = cmd.out_ioas_id;
+	return 0;
+}
+
+static int ioas_map(int fd, uint32_t ioas_id, void *va, size_t len,
+		    uint64_t iova, uint32_t flags)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = flags | IOMMU_IOAS_MAP_FIXED_IOVA |
+			 IOMMU_IOAS_MAP_WRITEABLE | IOMMU_IOAS_MAP_READABLE,
+		.ioas_id = ioas_id,
+		.user_va = (uintptr_t)va,
+		.length = len,
+		.iova = iova,
+	};
+
+	return do_ioctl(fd, IOMMU_IOAS_MAP, &cmd, "IOMMU_IOAS_MAP");
+}
+
+static int ioas_unmap(int fd, uint32_t ioas_id, uint64_t iova, size_t len)
+{
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+		.iova = iova,
+		.length = len,
+	};
+
+	return do_ioctl(fd, IOMMU_IOAS_UNMAP, &cmd, "IOMMU_IOAS_UNMAP");
+}
+
+/* A mock device attached to @pt_id (an IOAS: its auto domain) */
+static int mock_domain(int fd, uint32_t pt_id, uint32_t *stdev_id,
+		       uint32_t *idev_id)
+{
+	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_MOCK_DOMAIN,
+				      .id = pt_id };
+
+	if (test_cmd(fd, &cmd, "IOMMU_TEST_OP_MOCK_DOMAIN"))
+		return -1;
+	*stdev_id = cmd.mock_domain.out_stdev_id;
+	if (idev_id)
+		*idev_id = cmd.mock_domain.out_idev_id;
+	return 0;
+}
+
+static int dma_write(int fd, uint32_t stdev_id, uint32_t flags, uint32_t pasid,
+		     uint64_t iova, const void *src, size_t len,
+		     struct iommu_test_dma_page *results, uint64_t *done)
+{
+	struct iommu_test_cmd cmd = {
+		.op = IOMMU_TEST_OP_DMA,
+		.id = stdev_id,
+		.dma = {
+			.flags = flags | MOCK_DMA_WRITE,
+			.pasid = pasid,
+			.iova = iova,
+			.length = len,
+			.uptr = (uintptr_t)src,
+			.results = (uintptr_t)results,
+		},
+	};
+
+	if (test_cmd(fd, &cmd, "IOMMU_TEST_OP_DMA"))
+		return -1;
+	*done = cmd.dma.out_length;
+	return 0;
+}
+
+/* user mode: the fault queue's reader, which maps each page and answers */
+static struct {
+	int fd;
+	int fault_fd;
+	uint32_t ioas_id;
+	uint8_t *volatile mem;	/* the round's buffer, at IOVA */
+	volatile bool stop;
+	int err;
+} responder;
+
+static void *responder_fn(void *arg)
+{
+	struct pollfd pfd = { .fd = responder.fault_fd, .events = POLLIN };
+	struct iommu_hwpt_pgfault fault;
+	struct iommu_hwpt_page_response resp = {
+		.code = IOMMUFD_PAGE_RESP_SUCCESS,
+	};
+	uint64_t page;
+
+	while (!responder.stop) {
+		if (poll(&pfd, 1, 100) != 1)
+			continue;
+		if (read(responder.fault_fd, &fault, sizeof(fault)) !=
+		    sizeof(fault)) {
+			responder.err = errno ?: EIO;
+			return NULL;
+		}
+		page = fault.addr & ~(uint64_t)(psize - 1);
+		if (ioas_map(responder.fd, responder.ioas_id,
+			     responder.mem + (page - IOVA), psize, page, 0)) {
+			responder.err = errno;
+			resp.code = IOMMUFD_PAGE_RESP_INVALID;
+		}
+		resp.cookie = fault.cookie;
+		if (write(responder.fault_fd, &resp, sizeof(resp)) !=
+		    sizeof(resp)) {
+			responder.err = errno ?: EIO;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+/* Route the mock device's faults to a fault queue this program answers */
+static int user_setup(int fd, uint32_t ioas_id, uint32_t stdev_id,
+		      uint32_t idev_id, pthread_t *thread)
+{
+	struct iommu_fault_alloc fault = { .size = sizeof(fault) };
+	struct iommu_hwpt_alloc hwpt = { .size = sizeof(hwpt) };
+	struct iommu_test_cmd cmd = { .op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+				      .id = stdev_id };
+
+	if (do_ioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &fault,
+		     "IOMMU_FAULT_QUEUE_ALLOC"))
+		return -1;
+	hwpt.flags = IOMMU_HWPT_FAULT_ID_VALID;
+	hwpt.dev_id = idev_id;
+	hwpt.pt_id = ioas_id;
+	hwpt.fault_id = fault.out_fault_id;
+	if (do_ioctl(fd, IOMMU_HWPT_ALLOC, &hwpt, "IOMMU_HWPT_ALLOC"))
+		return -1;
+	cmd.mock_domain_replace.pt_id = hwpt.out_hwpt_id;
+	if (test_cmd(fd, &cmd, "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE"))
+		return -1;
+	responder.fd = fd;
+	responder.fault_fd = fault.out_fault_fd;
+	responder.ioas_id = ioas_id;
+	return pthread_create(thread, NULL, responder_fn, NULL) ? -1 : 0;
+}
+
+static long vm_pinned_kib(void)
+{
+	char line[128];
+	long val = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld", &val) == 1)
+			break;
+	fclose(f);
+	return val;
+}
+
+/* -M: IOMMU_IOAS_MAP of @mib MiB, pinned then demand-paged */
+static int map_bench(int fd, unsigned long mib, unsigned long pages, bool json)
+{
+	size_t len = mib << 20, touch = pages * psize;
+	struct iommu_test_dma_page *results;
+	uint64_t pinned_ns, demand_ns, t0, done;
+	uint32_t ioas_id, stdev_id;
+	long pin0, pin1;
+	uint8_t *mem, *src;
+
+	results = calloc(pages, sizeof(*results));
+	src = calloc(1, touch);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (!results || !src || mem == MAP_FAILED)
+		return -1;
+
+	/* Pinned: into an IOAS whose HWPT exists, as a VMM maps guest RAM */
+	if (ioas_alloc(fd, &ioas_id) || mock_domain(fd, ioas_id, &stdev_id, NULL))
+		return -1;
+	t0 = now_ns();
+	if (ioas_map(fd, ioas_id, mem, len, IOVA, 0))
+		return -1;
+	pinned_ns = now_ns() - t0;
+	if (ioas_unmap(fd, ioas_id, IOVA, len))
+		return -1;
+	/* Give the memory back before the demand-paged run */
+	munmap(mem, len);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		return -1;
+
+	/* Demand-paged: the mapping comes before the HWPT */
+	if (ioas_alloc(fd, &ioas_id))
+		return -1;
+	pin0 = vm_pinned_kib();
+	t0 = now_ns();
+	if (ioas_map(fd, ioas_id, mem, len, IOVA, IOMMU_IOAS_MAP_DEMAND))
+		return -1;
+	demand_ns = now_ns() - t0;
+	if (mock_domain(fd, ioas_id, &stdev_id, NULL) ||
+	    dma_write(fd, stdev_id, 0, 0, IOVA, src, touch, results, &done))
+		return -1;
+	pin1 = vm_pinned_kib();
+	if (done != touch)
+		return -1;
+
+	if (json)
+		printf("{\"bench\":\"ioas_map\",\"mib\":%lu,\"pinned_ns\":%llu,"
+		       "\"demand_ns\":%llu,\"touched_pages\":%lu,\"pages\":%zu,"
+		       "\"vmpin_kib\":%ld}\n",
+		       mib, (unsigned long long)pinned_ns,
+		       (unsigned long long)demand_ns, pages, len / psize,
+		       pin1 - pin0);
+	else
+		printf("IOMMU_IOAS_MAP of %lu MiB: pinned %llu ns, demand-paged %llu ns (%.0fx); "
+		       "after touching %lu of %zu pages, VmPin +%ld KiB\n",
+		       mib, (unsigned long long)pinned_ns,
+		       (unsigned long long)demand_ns,
+		       (double)pinned_ns / (demand_ns ?: 1), pages, len / psize,
+		       pin1 - pin0);
+	return pin1 - pin0 == (long)(touch / 1024) ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long pages = 256, rounds = 16, mib = 0, r, i, faults = 0,
+		      success = 0;
+	struct iommu_test_cmd cmd = {};
+	struct iommu_test_dma_page *results;
+	uint32_t stdev_id, idev_id, ioas_id = 0, pasid = 0, flags = 0;
+	enum mode mode = MODE_SVA;
+	uint64_t elapsed = 0, t0, done;
+	pthread_t thread;
+	bool json = false;
+	uint8_t *src, *mem;
+	size_t len;
+	int fd, opt;
+
+	psize = sysconf(_SC_PAGESIZE);
+	while ((opt = getopt(argc, argv, "hjm:p:r:M:")) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		case 'j':
+			json = true;
+			break;
+		case 'm':
+			for (i = 0; i != 3 && strcmp(optarg, mode_names[i]); i++)
+				;
+			if (i == 3) {
+				usage(stderr, argv[0]);
+				return 2;
+			}
+			mode = i;
+			break;
+		case 'p':
+			pages = parse_count(optarg, MAX_PAGES);
+			break;
+		case 'r':
+			rounds = parse_count(optarg, 1000000);
+			break;
+		case 'M':
+			mib = parse_count(optarg, MAX_MIB);
+			if (!mib) {
+				usage(stderr, argv[0]);
+				return 2;
+			}
+			break;
+		default:
+			usage(stderr, argv[0]);
+			return 2;
+		}
+	}
+	if (optind != argc || !pages || !rounds) {
+		usage(stderr, argv[0]);
+		return 2;
+	}
+
+	fd = open("/dev/iommu", O_RDWR);
+	if (fd == -1) {
+		perror("iopf_fault_bench: /dev/iommu");
+		return 1;
+	}
+	if (mib)
+		return map_bench(fd, mib, pages, json) ? 1 : 0;
+
+	len = pages * psize;
+	src = malloc(len);
+	results = calloc(pages, sizeof(*results));
+	if (!src || !results)
+		return 1;
+	for (i = 0; i != len; i++)
+		src[i] = i * 3 + 1;
+
+	if (mode == MODE_SVA) {
+		cmd.op = IOMMU_TEST_OP_SVA_DEVICE;
+		if (test_cmd(fd, &cmd, "IOMMU_TEST_OP_SVA_DEVICE"))
+			return 1;
+		stdev_id = cmd.sva_device.out_stdev_id;
+		cmd = (struct iommu_test_cmd){ .op = IOMMU_TEST_OP_SVA_BIND,
+					       .id = stdev_id };
+		if (test_cmd(fd, &cmd, "IOMMU_TEST_OP_SVA_BIND"))
+			return 1;
+		pasid = cmd.sva_bind.out_pasid;
+		flags = MOCK_DMA_PASID;
+	} else if (ioas_alloc(fd, &ioas_id)) {
+		return 1;
+	}
+
+	for (r = 0; r != rounds; r++) {
+		mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		/* One fault per page: no (m)THP folio may fill its neighbours */
+		if (mem == MAP_FAILED || madvise(mem, len, MADV_NOHUGEPAGE)) {
+			perror("iopf_fault_bench: mmap");
+			return 1;
+		}
+		if (mode == MODE_DEMAND &&
+		    ioas_map(fd, ioas_id, mem, len, IOVA, IOMMU_IOAS_MAP_DEMAND))
+			return 1;
+		/* The demand-paged IOAS takes its HWPT after its first mapping */
+		if (mode != MODE_SVA && !r &&
+		    mock_domain(fd, ioas_id, &stdev_id, &idev_id))
+			return 1;
+		if (mode == MODE_USER && !r &&
+		    user_setup(fd, ioas_id, stdev_id, idev_id, &thread))
+			return 1;
+		responder.mem = mem;
+
+		t0 = now_ns();
+		if (dma_write(fd, stdev_id, flags, pasid,
+			      mode == MODE_SVA ? (uintptr_t)mem : IOVA, src,
+			      len, results, &done))
+			return 1;
+		elapsed += now_ns() - t0;
+		for (i = 0; i != pages; i++) {
+			faults += results[i].faults;
+			success += results[i].faults &&
+				   results[i].code == IOMMUFD_PAGE_RESP_SUCCESS;
+		}
+		if (done != len || memcmp(mem, src, len)) {
+			fprintf(stderr,
+				"iopf_fault_bench: round %lu: %llu of %zu bytes written\n",
+				r, (unsigned long long)done, len);
+			return 1;
+		}
+		if (mode != MODE_SVA && ioas_unmap(fd, ioas_id, IOVA, len))
+			return 1;
+		munmap(mem, len);
+	}
+	if (mode == MODE_USER) {
+		responder.stop = true;
+		pthread_join(thread, NULL);
+		if (responder.err) {
+			fprintf(stderr, "iopf_fault_bench: fault queue: %s\n",
+				strerror(responder.err));
+			return 1;
+		}
+	}
+
+	if (json)
+		printf("{\"bench\":\"iopf_fault\",\"mode\":\"%s\",\"pages\":%lu,"
+		       "\"rounds\":%lu,\"faults\":%lu,\"success\":%lu,"
+		       "\"dma_ns\":%llu,\"dma_ns_per_page\":%llu}\n",
+		       mode_names[mode], pages, rounds, faults, success,
+		       (unsigned long long)elapsed,
+		       (unsigned long long)(elapsed / (pages * rounds)));
+	else
+		printf("%s: %lu pages x %lu rounds: %lu faults, %lu answered SUCCESS; "
+		       "DMA %llu ns per page as the caller sees it\n",
+		       mode_names[mode], pages, rounds, faults, success,
+		       (unsigned long long)(elapsed / (pages * rounds)));
+	/* Every page faulted once and was resolved, or the load is not what it says */
+	return faults == pages * rounds && success == faults ? 0 : 1;
+}
