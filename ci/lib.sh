@@ -118,12 +118,17 @@ expected_skip() {
 	return 0
 }
 
-# suites_verdict ARCH DIR: one KTAP line per suite of scripts/run-suites'
-# DIR/suites.tsv, from its last attempt: it ran to its end with no splat (its
-# own results are judged apart).  A suite that passed only on its retry is a
-# pass, and a "# FLAKY" line says what its first attempt did.
+# suites_verdict ARCH DIR SUITE...: one KTAP line per suite of
+# scripts/run-suites' DIR/suites.tsv, from its last attempt: it ran to its
+# end with no splat (its own results are judged apart).  A suite that passed
+# only on its retry is a pass, and a "# FLAKY" line says what its first
+# attempt did.  Each SUITE chosen must have reported (stage_end fails the
+# ones missing).
 suites_verdict() {
-	local tsv=$2/suites.tsv
+	local tsv=$2/suites.tsv s
+	for s in "${@:3}"; do
+		stage_expect "$1 $s: ran to its end"
+	done
 	[ -s "$tsv" ] || { ktap_test_fail "$1: suites ran (no $tsv)"; return; }
 	# Fields split at \037: tabs would merge an empty field into the next.
 	while IFS=$'\037' read -r suite st detail first; do
