@@ -18,6 +18,11 @@
  * faulted exactly once, was answered SUCCESS and holds the bytes written, and
  * reports what it caused, so that the two can be compared.
  *
+ * In demand mode, with -t the CPU writes each round's pages before the device
+ * does, and with -w WINDOW the IOAS prefaults up to WINDOW present pages after
+ * each faulting one (IOMMU_OPTION_DEMAND_WINDOW): a round then takes
+ * PAGES / (WINDOW + 1) page requests, rounded up, which is checked.
+ *
  * With -M MIB it measures instead IOMMU_IOAS_MAP of MIB of never-touched
  * anonymous memory into an IOAS with a mock HWPT, pinned and demand-paged,
  * and the pages charged to VmPin after the device touches PAGES of the
@@ -47,20 +52,31 @@ static const char *const mode_names[] = { "sva", "demand", "user" };
 
 static size_t psize;
 
+/* The largest IOMMU_OPTION_DEMAND_WINDOW the kernel takes */
+static unsigned long max_window(void)
+{
+	return sysconf(_SC_PAGESIZE) / sizeof(void *) - 1;
+}
+
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: %s [-h] [-j] [-m sva|demand|user] [-p PAGES] [-r ROUNDS] [-M MIB]\n"
+		"usage: %s [-h] [-j] [-t] [-m sva|demand|user] [-w WINDOW] [-p PAGES]\n"
+		"       [-r ROUNDS] [-M MIB]\n"
 		"Raise PAGES x ROUNDS I/O page faults through the iommufd mock.\n"
 		"  -m MODE    the fault path: sva (default), demand (iommufd's kernel\n"
 		"             handler of demand-paged IOAS mappings) or user (an\n"
 		"             iommufd fault queue answered by this program)\n"
 		"  -p PAGES   pages per round, 1..%d (default 256)\n"
 		"  -r ROUNDS  rounds, each on a fresh mapping (default 16)\n"
+		"  -t         demand only: the CPU touches the pages before the\n"
+		"             device does\n"
+		"  -w WINDOW  demand only: the IOAS's prefault window in pages,\n"
+		"             0..%lu (default 0, off)\n"
 		"  -M MIB     instead, time IOMMU_IOAS_MAP of MIB (1..%lu), pinned and\n"
 		"             demand-paged, and count VmPin after PAGES are touched\n"
 		"  -j         one JSON line instead of text\n",
-		prog, MAX_PAGES, (unsigned long)MAX_MIB);
+		prog, MAX_PAGES, max_window(), (unsigned long)MAX_MIB);
 }
 
 static int test_cmd(int fd, struct iommu_test_cmd *cmd, const char *what)
@@ -124,6 +140,19 @@ static int ioas_map(int fd, uint32_t ioas_id, void *va, size_t len,
 	};
 
 	return do_ioctl(fd, IOMMU_IOAS_MAP, &cmd, "IOMMU_IOAS_MAP");
+}
+
+static int demand_window(int fd, uint32_t ioas_id, unsigned long window)
+{
+	struct iommu_option cmd = {
+		.size = sizeof(cmd),
+		.option_id = IOMMU_OPTION_DEMAND_WINDOW,
+		.op = IOMMU_OPTION_OP_SET,
+		.object_id = ioas_id,
+		.val64 = window,
+	};
+
+	return do_ioctl(fd, IOMMU_OPTION, &cmd, "IOMMU_OPTION_DEMAND_WINDOW");
 }
 
 static int ioas_unmap(int fd, uint32_t ioas_id, uint64_t iova, size_t len)
@@ -328,21 +357,21 @@ static int map_bench(int fd, unsigned long mib, unsigned long pages, bool json)
 
 int main(int argc, char **argv)
 {
-	unsigned long pages = 256, rounds = 16, mib = 0, r, i, faults = 0,
-		      success = 0;
+	unsigned long pages = 256, rounds = 16, mib = 0, window = 0, r, i,
+		      faults = 0, success = 0, expect;
 	struct iommu_test_cmd cmd = {};
 	struct iommu_test_dma_page *results;
 	uint32_t stdev_id, idev_id, ioas_id = 0, pasid = 0, flags = 0;
 	enum mode mode = MODE_SVA;
 	uint64_t elapsed = 0, t0, done;
 	pthread_t thread;
-	bool json = false;
+	bool json = false, touch = false;
 	uint8_t *src, *mem;
 	size_t len;
 	int fd, opt;
 
 	psize = sysconf(_SC_PAGESIZE);
-	while ((opt = getopt(argc, argv, "hjm:p:r:M:")) != -1) {
+	while ((opt = getopt(argc, argv, "hjm:p:r:tw:M:")) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout, argv[0]);
@@ -365,6 +394,16 @@ int main(int argc, char **argv)
 		case 'r':
 			rounds = parse_count(optarg, 1000000);
 			break;
+		case 't':
+			touch = true;
+			break;
+		case 'w':
+			window = parse_count(optarg, max_window());
+			if (!window && strcmp(optarg, "0")) {
+				usage(stderr, argv[0]);
+				return 2;
+			}
+			break;
 		case 'M':
 			mib = parse_count(optarg, MAX_MIB);
 			if (!mib) {
@@ -377,7 +416,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || !pages || !rounds) {
+	if (optind != argc || !pages || !rounds ||
+	    ((touch || window) && mode != MODE_DEMAND)) {
 		usage(stderr, argv[0]);
 		return 2;
 	}
@@ -409,9 +449,12 @@ int main(int argc, char **argv)
 			return 1;
 		pasid = cmd.sva_bind.out_pasid;
 		flags = MOCK_DMA_PASID;
-	} else if (ioas_alloc(fd, &ioas_id)) {
+	} else if (ioas_alloc(fd, &ioas_id) ||
+		   (window && demand_window(fd, ioas_id, window))) {
 		return 1;
 	}
+	/* With the CPU's pages present, a fault maps its window too */
+	expect = touch ? (pages + window) / (window + 1) : pages;
 
 	for (r = 0; r != rounds; r++) {
 		mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -421,6 +464,8 @@ int main(int argc, char **argv)
 			perror("iopf_fault_bench: mmap");
 			return 1;
 		}
+		if (touch)
+			memset(mem, 0, len);
 		if (mode == MODE_DEMAND &&
 		    ioas_map(fd, ioas_id, mem, len, IOVA, IOMMU_IOAS_MAP_DEMAND))
 			return 1;
@@ -466,16 +511,19 @@ int main(int argc, char **argv)
 
 	if (json)
 		printf("{\"bench\":\"iopf_fault\",\"mode\":\"%s\",\"pages\":%lu,"
-		       "\"rounds\":%lu,\"faults\":%lu,\"success\":%lu,"
+		       "\"rounds\":%lu,\"touched\":%s,\"window\":%lu,"
+		       "\"faults\":%lu,\"success\":%lu,"
 		       "\"dma_ns\":%llu,\"dma_ns_per_page\":%llu}\n",
-		       mode_names[mode], pages, rounds, faults, success,
+		       mode_names[mode], pages, rounds,
+		       touch ? "true" : "false", window, faults, success,
 		       (unsigned long long)elapsed,
 		       (unsigned long long)(elapsed / (pages * rounds)));
 	else
-		printf("%s: %lu pages x %lu rounds: %lu faults, %lu answered SUCCESS; "
-		       "DMA %llu ns per page as the caller sees it\n",
-		       mode_names[mode], pages, rounds, faults, success,
+		printf("%s: %lu%s pages x %lu rounds, window %lu: %lu faults, "
+		       "%lu answered SUCCESS; DMA %llu ns per page as the caller sees it\n",
+		       mode_names[mode], pages, touch ? " touched" : "", rounds,
+		       window, faults, success,
 		       (unsigned long long)(elapsed / (pages * rounds)));
-	/* Every page faulted once and was resolved, or the load is not what it says */
-	return faults == pages * rounds && success == faults ? 0 : 1;
+	/* Each request was resolved, and as many came as the window allows */
+	return faults == expect * rounds && success == faults ? 0 : 1;
 }
