@@ -49,6 +49,13 @@ suite_bench() {
 	/opt/bin/iopf_fault_bench -j -m demand -p "$IOPF_BENCH_PAGES" \
 		-r "$IOPF_BENCH_ROUNDS" >/results/iopf_fault_bench_stages.json 2>&1 || true
 	trace_stop iopflat_bench_stages
+	# Pre-touched memory, without and with a prefault window of 16 pages
+	/opt/bin/iopf_fault_bench -j -m demand -t -w 0 -p "$IOPF_BENCH_PAGES" \
+		-r "$IOPF_BENCH_ROUNDS" >/results/iopf_fault_bench_window_0.json 2>&1 || true
+	trace_start -o iopflat_bench_window_16 iopflat -j -S
+	/opt/bin/iopf_fault_bench -j -m demand -t -w 16 -p "$IOPF_BENCH_PAGES" \
+		-r "$IOPF_BENCH_ROUNDS" >/results/iopf_fault_bench_window_16.json 2>&1 || true
+	trace_stop iopflat_bench_window_16
 }
 
 # What iommumap counted of vfio_pci_driver_test's IOMMU maps and unmaps (the
