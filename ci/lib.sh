@@ -67,10 +67,14 @@ b4_from_suite() {
 }
 
 # ktap_check NAME CMD...: one KTAP line for CMD; on failure its output is shown.
+# A check that took 10 s or more says how long, to find where a stage's time
+# goes.
 ktap_check() {
-	local name=$1 out
+	local name=$1 out start=$SECONDS rc=0
 	shift
-	if out=$("$@" 2>&1); then
+	out=$("$@" 2>&1) || rc=$?
+	[ $((SECONDS - start)) -lt 10 ] || ktap_print_msg "took $((SECONDS - start)) s: $name"
+	if [ $rc -eq 0 ]; then
 		ktap_test_pass "$name"
 	else
 		printf '%s\n' "$out" | tail -n 40 | sed 's/^/# /'
@@ -126,6 +130,9 @@ expected_skip() {
 # ones missing).
 suites_verdict() {
 	local tsv=$2/suites.tsv s
+	[ ! -s "$2/times.tsv" ] ||
+		awk -F'\t' '{ printf "# %s %s: %s s in the guest (attempt %s)\n", a, $1, $3, $2 }' \
+			a="$1" "$2/times.tsv"
 	for s in "${@:3}"; do
 		stage_expect "$1 $s: ran to its end"
 	done
