@@ -5,8 +5,8 @@
  *
  *   sva     the mock binds this process's mm to a kernel-owned PASID device;
  *           the SVA handler resolves each fault with handle_mm_fault()
- *   demand  a demand-paged IOAS mapping (IOMMU_IOAS_MAP_DEMAND); iommufd's
- *           kernel handler pins and maps each page on its fault
+ *   demand  a pin on fault IOAS mapping (IOMMU_IOAS_MAP_PIN_ON_FAULT);
+ *           iommufd's kernel handler pins and maps each page on its fault
  *   user    a HWPT whose faults go to an iommufd fault queue; a thread of
  *           this program reads each, maps the page with IOMMU_IOAS_MAP and
  *           answers it, as a VMM's fault handler would
@@ -20,7 +20,7 @@
  *
  * In demand mode, with -t the CPU writes each round's pages before the device
  * does, and with -w WINDOW the IOAS prefaults up to WINDOW present pages after
- * each faulting one (IOMMU_OPTION_DEMAND_WINDOW): a round then takes
+ * each faulting one (IOMMU_OPTION_PIN_ON_FAULT_WINDOW): a round then takes
  * PAGES / (WINDOW + 1) page requests, rounded up, which is checked.
  *
  * With -M MIB it measures instead IOMMU_IOAS_MAP of MIB of never-touched
@@ -52,10 +52,10 @@ static const char *const mode_names[] = { "sva", "demand", "user" };
 
 static size_t psize;
 
-/* The largest IOMMU_OPTION_DEMAND_WINDOW the kernel takes */
+/* The largest IOMMU_OPTION_PIN_ON_FAULT_WINDOW the kernel takes */
 static unsigned long max_window(void)
 {
-	return sysconf(_SC_PAGESIZE) / sizeof(void *) - 1;
+	return 511;
 }
 
 static void usage(FILE *f, const char *prog)
@@ -116,9 +116,9 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static int ioas_alloc(int fd, uint32_t *ioas_id)
+static int ioas_alloc(int fd, uint32_t flags, uint32_t *ioas_id)
 {
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd), .flags = flags };
 
 	if (do_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd, "IOMMU_IOAS_ALLOC"))
 		return -1;
@@ -146,13 +146,13 @@ static int demand_window(int fd, uint32_t ioas_id, unsigned long window)
 {
 	struct iommu_option cmd = {
 		.size = sizeof(cmd),
-		.option_id = IOMMU_OPTION_DEMAND_WINDOW,
+		.option_id = IOMMU_OPTION_PIN_ON_FAULT_WINDOW,
 		.op = IOMMU_OPTION_OP_SET,
 		.object_id = ioas_id,
 		.val64 = window,
 	};
 
-	return do_ioctl(fd, IOMMU_OPTION, &cmd, "IOMMU_OPTION_DEMAND_WINDOW");
+	return do_ioctl(fd, IOMMU_OPTION, &cmd, "IOMMU_OPTION_PIN_ON_FAULT_WINDOW");
 }
 
 static int ioas_unmap(int fd, uint32_t ioas_id, uint64_t iova, size_t len)
@@ -308,7 +308,8 @@ static int map_bench(int fd, unsigned long mib, unsigned long pages, bool json)
 		return -1;
 
 	/* Pinned: into an IOAS whose HWPT exists, as a VMM maps guest RAM */
-	if (ioas_alloc(fd, &ioas_id) || mock_domain(fd, ioas_id, &stdev_id, NULL))
+	if (ioas_alloc(fd, 0, &ioas_id) ||
+	    mock_domain(fd, ioas_id, &stdev_id, NULL))
 		return -1;
 	t0 = now_ns();
 	if (ioas_map(fd, ioas_id, mem, len, IOVA, 0))
@@ -323,12 +324,12 @@ static int map_bench(int fd, unsigned long mib, unsigned long pages, bool json)
 	if (mem == MAP_FAILED)
 		return -1;
 
-	/* Demand-paged: the mapping comes before the HWPT */
-	if (ioas_alloc(fd, &ioas_id))
+	/* Pin on fault, into an IOAS declared for it */
+	if (ioas_alloc(fd, IOMMU_IOAS_ALLOC_KERNEL_IOPF, &ioas_id))
 		return -1;
 	pin0 = vm_pinned_kib();
 	t0 = now_ns();
-	if (ioas_map(fd, ioas_id, mem, len, IOVA, IOMMU_IOAS_MAP_DEMAND))
+	if (ioas_map(fd, ioas_id, mem, len, IOVA, IOMMU_IOAS_MAP_PIN_ON_FAULT))
 		return -1;
 	demand_ns = now_ns() - t0;
 	if (mock_domain(fd, ioas_id, &stdev_id, NULL) ||
@@ -449,7 +450,9 @@ int main(int argc, char **argv)
 			return 1;
 		pasid = cmd.sva_bind.out_pasid;
 		flags = MOCK_DMA_PASID;
-	} else if (ioas_alloc(fd, &ioas_id) ||
+	} else if (ioas_alloc(fd, mode == MODE_DEMAND ?
+				      IOMMU_IOAS_ALLOC_KERNEL_IOPF : 0,
+			      &ioas_id) ||
 		   (window && demand_window(fd, ioas_id, window))) {
 		return 1;
 	}
@@ -467,9 +470,10 @@ int main(int argc, char **argv)
 		if (touch)
 			memset(mem, 0, len);
 		if (mode == MODE_DEMAND &&
-		    ioas_map(fd, ioas_id, mem, len, IOVA, IOMMU_IOAS_MAP_DEMAND))
+		    ioas_map(fd, ioas_id, mem, len, IOVA,
+			     IOMMU_IOAS_MAP_PIN_ON_FAULT))
 			return 1;
-		/* The demand-paged IOAS takes its HWPT after its first mapping */
+		/* One HWPT for all rounds */
 		if (mode != MODE_SVA && !r &&
 		    mock_domain(fd, ioas_id, &stdev_id, &idev_id))
 			return 1;
