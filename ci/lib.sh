@@ -111,13 +111,15 @@ ktap_results() {
 	done <<<"$out"
 }
 
-# expected_skip NAME: the reason ci/expected-skips gives for NAME, if any.
+# expected_skip NAME: the reason ci/expected-skips gives for NAME, if any;
+# a pattern "ARCH/NAME" holds only in the stage whose $arch is ARCH.
 expected_skip() {
 	local pat reason
 	while IFS=$'\t' read -r pat reason; do
 		case $pat in ''|'#'*) continue ;; esac
 		# shellcheck disable=SC2053 # glob match intended
-		[[ $1 == $pat ]] && { echo "$reason"; return 0; }
+		[[ $1 == $pat || ${arch:-}/$1 == $pat ]] &&
+			{ echo "$reason"; return 0; }
 	done <"$REPO_DIR/ci/expected-skips"
 	return 0
 }
