@@ -7,7 +7,7 @@
  * their responses are also counted per process group of the task that
  * reported them, which for a software fault source (iommufd's selftest mock
  * DMA engine) is the test that caused them.  With targ_stages, the handler
- * each group went to is told apart (iommufd's kernel handler of demand-paged
+ * each group went to is told apart (iommufd's kernel handler of pin on fault
  * IOAS mappings, SVA, an iommufd fault queue, none), the kernel handler's
  * service time is broken into stages (queue, lookup, pin, map, response),
  * and the pages its fault path pins and unpins are counted.

@@ -14,7 +14,7 @@
  * "request" line per request still unanswered, then one "summary" line.
  *
  * With -S, each histogram is also broken down by the handler the core gave
- * the group to (iommufd's kernel handler of demand-paged IOAS mappings, SVA,
+ * the group to (iommufd's kernel handler of pin on fault IOAS mappings, SVA,
  * an iommufd fault queue, or none) and, for the kernel handler and SVA, by
  * stage; the summary and -G lines count the pages the demand-paging fault
  * path pinned and unpinned.
@@ -84,7 +84,7 @@ static const char doc[] =
 "interrupt thread: process group 0.\n"
 "\n"
 "-S tells apart the handler each group of requests went to: \"kernel\"\n"
-"(iommufd resolves faults on demand-paged IOAS mappings), \"sva\", \"user\"\n"
+"(iommufd resolves faults on pin on fault IOAS mappings), \"sva\", \"user\"\n"
 "(an iommufd fault queue answered from userspace) or \"none\" (the core\n"
 "answered INVALID); breaks the kernel handler's service time into queue,\n"
 "lookup, pin, map and response, and SVA's into queue and resolve; and counts\n"

@@ -23,7 +23,7 @@ trace_start iommumap -j -s -c vfio_pci_driver
 
 # The mock DMA engine's and mock SVA's fixtures once more, alone, their page
 # requests and responses counted per test (process group) by iopflat, and,
-# for the demand-paged fixtures, the pages the kernel fault handler pinned
+# for the pin on fault fixtures, the pages the kernel fault handler pinned
 # and unpinned (-S).
 # iopf_hold_bad_cmd causes none and waits 10 s: it ran with the rest.
 suite_iopflat() {
@@ -35,7 +35,7 @@ suite_iopflat() {
 }
 
 # Fault service latency on the three paths, each under the same fixed load
-# and measured by iopflat: SVA, iommufd's kernel handler of demand-paged
+# and measured by iopflat: SVA, iommufd's kernel handler of pin on fault
 # IOAS mappings, an iommufd fault queue answered from userspace.  Then the
 # kernel handler's stages (iopflat -S: kprobes, so not in the latencies).
 suite_bench() {

@@ -24,9 +24,9 @@
  * PAGES / (WINDOW + 1) page requests, rounded up, which is checked.
  *
  * With -M MIB it measures instead IOMMU_IOAS_MAP of MIB of never-touched
- * anonymous memory into an IOAS with a mock HWPT, pinned and demand-paged,
+ * anonymous memory into an IOAS with a mock HWPT, pinned and pin on fault,
  * and the pages charged to VmPin after the device touches PAGES of the
- * demand-paged one.  Needs a kernel with CONFIG_IOMMUFD_TEST.
+ * pin on fault one.  Needs a kernel with CONFIG_IOMMUFD_TEST.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,7 +65,7 @@ static void usage(FILE *f, const char *prog)
 		"       [-r ROUNDS] [-M MIB]\n"
 		"Raise PAGES x ROUNDS I/O page faults through the iommufd mock.\n"
 		"  -m MODE    the fault path: sva (default), demand (iommufd's kernel\n"
-		"             handler of demand-paged IOAS mappings) or user (an\n"
+		"             handler of pin on fault IOAS mappings) or user (an\n"
 		"             iommufd fault queue answered by this program)\n"
 		"  -p PAGES   pages per round, 1..%d (default 256)\n"
 		"  -r ROUNDS  rounds, each on a fresh mapping (default 16)\n"
@@ -74,7 +74,7 @@ static void usage(FILE *f, const char *prog)
 		"  -w WINDOW  demand only: the IOAS's prefault window in pages,\n"
 		"             0..%lu (default 0, off)\n"
 		"  -M MIB     instead, time IOMMU_IOAS_MAP of MIB (1..%lu), pinned and\n"
-		"             demand-paged, and count VmPin after PAGES are touched\n"
+		"             pin on fault, and count VmPin after PAGES are touched\n"
 		"  -j         one JSON line instead of text\n",
 		prog, MAX_PAGES, max_window(), (unsigned long)MAX_MIB);
 }
@@ -290,7 +290,7 @@ static long vm_pinned_kib(void)
 	return val;
 }
 
-/* -M: IOMMU_IOAS_MAP of @mib MiB, pinned then demand-paged */
+/* -M: IOMMU_IOAS_MAP of @mib MiB, pinned then pin on fault */
 static int map_bench(int fd, unsigned long mib, unsigned long pages, bool json)
 {
 	size_t len = mib << 20, touch = pages * psize;
@@ -317,7 +317,7 @@ static int map_bench(int fd, unsigned long mib, unsigned long pages, bool json)
 	pinned_ns = now_ns() - t0;
 	if (ioas_unmap(fd, ioas_id, IOVA, len))
 		return -1;
-	/* Give the memory back before the demand-paged run */
+	/* Give the memory back before the pin on fault run */
 	munmap(mem, len);
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -347,7 +347,7 @@ static int map_bench(int fd, unsigned long mib, unsigned long pages, bool json)
 		       (unsigned long long)demand_ns, pages, len / psize,
 		       pin1 - pin0);
 	else
-		printf("IOMMU_IOAS_MAP of %lu MiB: pinned %llu ns, demand-paged %llu ns (%.0fx); "
+		printf("IOMMU_IOAS_MAP of %lu MiB: pinned %llu ns, pin on fault %llu ns (%.0fx); "
 		       "after touching %lu of %zu pages, VmPin +%ld KiB\n",
 		       mib, (unsigned long long)pinned_ns,
 		       (unsigned long long)demand_ns,
