@@ -329,12 +329,10 @@ int BPF_KPROBE(user_handler, struct iopf_group *group)
 	return handler_enter(group, HANDLER_USER);
 }
 
-/* A worker takes the group that holds @work: the end of its queue wait */
-static __always_inline struct group_val *worker_enter(struct work_struct *work,
+/* A worker takes @group: the end of its queue wait */
+static __always_inline struct group_val *worker_enter(struct iopf_group *group,
 						      struct group_key *key)
 {
-	struct iopf_group *group = (void *)work -
-		bpf_core_field_offset(struct iopf_group, work);
 	struct group_val *v;
 
 	group_key_of(group, key);
@@ -349,18 +347,23 @@ int BPF_KPROBE(sva_work, struct work_struct *work)
 {
 	struct group_key key = {};
 
-	worker_enter(work, &key);
+	/* SVA queues the group's own work */
+	worker_enter((void *)work - bpf_core_field_offset(struct iopf_group,
+							  work), &key);
 	return 0;
 }
 
 SEC("kprobe/iommufd_demand_iopf_work")
 int BPF_KPROBE(demand_work, struct work_struct *work)
 {
+	/* iommufd queues a request that holds the group */
+	struct iommufd_demand_req *req = (void *)work -
+		bpf_core_field_offset(struct iommufd_demand_req, work);
 	__u64 id = bpf_get_current_pid_tgid();
 	struct task_state t = {};
 	struct group_val *v;
 
-	v = worker_enter(work, &t.key);
+	v = worker_enter(BPF_CORE_READ(req, group), &t.key);
 	if (v)
 		t.pgrp = v->pgrp;
 	bpf_map_update_elem(&tasks, &id, &t, BPF_ANY);
