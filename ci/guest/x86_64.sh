@@ -32,6 +32,21 @@ suite_iopflat() {
 		-f iommufd_demand -f iommufd_demand_account \
 		>/results/iommufd_iopf.tap 2>&1 || true
 	trace_stop iopflat
+	resolve_error_trace
+}
+
+# iommufd_demand.invalid alone with the iommu:iopf_resolve_error tracepoint
+# on: the host checks the errno and address of each of its INVALID answers.
+resolve_error_trace() {
+	local ev=/sys/kernel/tracing/events/iommu/iopf_resolve_error
+	[ -d "$ev" ] || { echo "no $ev" >/results/resolve_error.trace; return 0; }
+	echo >/sys/kernel/tracing/trace
+	echo 1 >"$ev/enable"
+	/opt/kselftest/iommu/iommufd -r iommufd_demand.invalid \
+		>/results/resolve_error.tap 2>&1 || true
+	echo 0 >"$ev/enable"
+	grep -o 'iopf_resolve_error: .*' /sys/kernel/tracing/trace \
+		>/results/resolve_error.trace || true
 }
 
 # Fault service latency on the three paths, each under the same fixed load
