@@ -35,17 +35,20 @@ suite_iopflat() {
 	resolve_error_trace
 }
 
-# iommufd_demand.invalid alone with the iommu:iopf_resolve_error tracepoint
-# on: the host checks the errno and address of each of its INVALID answers.
+# iommufd_demand.invalid and .immediate_attach alone with the
+# iommu:iopf_resolve_error tracepoint on: the host checks the errno and
+# address of each of their INVALID answers, in order (one clock for all CPUs).
 resolve_error_trace() {
-	local ev=/sys/kernel/tracing/events/iommu/iopf_resolve_error
+	local t=/sys/kernel/tracing ev=/sys/kernel/tracing/events/iommu/iopf_resolve_error
 	[ -d "$ev" ] || { echo "no $ev" >/results/resolve_error.trace; return 0; }
-	echo >/sys/kernel/tracing/trace
+	echo global >$t/trace_clock
+	echo >$t/trace
 	echo 1 >"$ev/enable"
 	/opt/kselftest/iommu/iommufd -r iommufd_demand.invalid \
+		-r iommufd_demand.immediate_attach \
 		>/results/resolve_error.tap 2>&1 || true
 	echo 0 >"$ev/enable"
-	grep -o 'iopf_resolve_error: .*' /sys/kernel/tracing/trace \
+	grep -o 'iopf_resolve_error: .*' $t/trace \
 		>/results/resolve_error.trace || true
 }
 
