@@ -21,6 +21,8 @@
  */
 #include <argp.h>
 #include <errno.h>
+#include <glob.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +79,10 @@ static const char doc[] =
 "exact ones (nearest rank, in nsecs, over all devices and PASIDs) from every\n"
 "latency, sent to user space through a ring buffer.\n"
 "\n"
+"-D names each device as its driver registered it and, for a device that a\n"
+"VFIO driver holds, the VFIO device too (\"vfio\": vfioN of /dev/vfio/devices,\n"
+"looked up in sysfs when printing): the device a VFIO user opened.\n"
+"\n"
 "-G counts requests and responses per process group of the task that reported\n"
 "the requests: for a software fault source, such as the mock DMA engine of\n"
 "iommufd's selftests, the test that caused them (kselftest_harness runs each\n"
@@ -102,7 +108,7 @@ static const char doc[] =
 
 static const struct argp_option opts[] = {
 	{ "json", 'j', NULL, 0, "JSON lines: histograms, exact (-e), unanswered requests, summary", 0 },
-	{ "device", 'D', NULL, 0, "One histogram per device", 0 },
+	{ "device", 'D', NULL, 0, "One histogram per device (and its VFIO device)", 0 },
 	{ "pasid", 'P', NULL, 0, "One histogram per PASID (-1: none)", 0 },
 	{ "usecs", 'u', NULL, 0, "Histogram in microseconds", 0 },
 	{ "msecs", 'm', NULL, 0, "Histogram in milliseconds", 0 },
@@ -171,6 +177,29 @@ static int cmp_hist_rows(const void *a, const void *b)
 	return x->stage < y->stage ? -1 : x->stage > y->stage;
 }
 
+/*
+ * The VFIO device (vfioN, its /dev/vfio/devices name) registered on the
+ * device named @dev, found by its vfio-dev directory on any bus; "" when
+ * none is, as for a device that no VFIO driver holds.
+ */
+static const char *vfio_name(const char *dev)
+{
+	static char name[64];
+	char pattern[PATH_MAX];
+	glob_t g;
+
+	name[0] = 0;
+	snprintf(pattern, sizeof(pattern), "/sys/bus/*/devices/%s/vfio-dev/vfio*",
+		 dev);
+	if (!glob(pattern, 0, NULL, &g)) {
+		if (g.gl_pathc == 1)
+			snprintf(name, sizeof(name), "%s",
+				 strrchr(g.gl_pathv[0], '/') + 1);
+		globfree(&g);
+	}
+	return name;
+}
+
 static void print_hist(const struct hist_row *row)
 {
 	const unsigned int *slots = row->hist.slots;
@@ -183,7 +212,8 @@ static void print_hist(const struct hist_row *row)
 	if (env.common.json) {
 		printf("{\"hist\":\"latency\",\"unit\":\"%s\"", unit());
 		if (env.per_dev)
-			printf(",\"device\":\"%s\"", row->key.device);
+			printf(",\"device\":\"%s\",\"vfio\":\"%s\"",
+			       row->key.device, vfio_name(row->key.device));
 		if (env.per_pasid)
 			printf(",\"pasid\":%d", (int)row->key.pasid);
 		if (env.stages)
@@ -201,7 +231,9 @@ static void print_hist(const struct hist_row *row)
 
 	printf("\n");
 	if (env.per_dev)
-		printf("device = %s%s", row->key.device, env.per_pasid ? " " : "\n");
+		printf("device = %s%s%s%s", row->key.device,
+		       *vfio_name(row->key.device) ? " vfio = " : "",
+		       vfio_name(row->key.device), env.per_pasid ? " " : "\n");
 	if (env.per_pasid)
 		printf("pasid = %d\n", (int)row->key.pasid);
 	if (env.stages)

@@ -76,6 +76,15 @@ suite_bench() {
 	trace_stop iopflat_bench_window_16
 }
 
+# vfio_iopf_test once more, alone, on the mock VFIO devices: its page
+# requests and responses counted per test by iopflat, per device (-D) with
+# the VFIO device that holds it.
+suite_vfio_iopf() {
+	trace_start -o iopflat_vfio iopflat -j -e -G -S -D
+	/opt/kselftest/vfio/vfio_iopf_test >/results/vfio_iopf.tap 2>&1 || true
+	trace_stop iopflat_vfio
+}
+
 # What iommumap counted of vfio_pci_driver_test's IOMMU maps and unmaps (the
 # kernel truncates the task's name to 15 characters) since the setup.
 suite_maps() {
