@@ -10,6 +10,12 @@
  *   user    a HWPT whose faults go to an iommufd fault queue; a thread of
  *           this program reads each, maps the page with IOMMU_IOAS_MAP and
  *           answers it, as a VMM's fault handler would
+ *   vfio    demand, on the mock VFIO device vfio_mock_iopf
+ *           (CONFIG_IOMMUFD_VFIO_MOCK) opened through its cdev, bound to
+ *           the iommufd and attached to the IOAS, then mapped, as QEMU does
+ *   compat  the same device opened through its group, with /dev/iommu as a
+ *           VFIO_TYPE1v2_IOPF_IOMMU container and VFIO_IOMMU_MAP_DMA with
+ *           VFIO_DMA_MAP_FLAG_PIN_ON_FAULT
  *
  * Each round, the mock's DMA engine writes PAGES pages that were just mapped
  * and never touched by the device, so each page raises one page request; the
@@ -26,10 +32,17 @@
  * With -M MIB it measures instead IOMMU_IOAS_MAP of MIB of never-touched
  * anonymous memory into an IOAS with a mock HWPT, pinned and pin on fault,
  * and the pages charged to VmPin after the device touches PAGES of the
- * pin on fault one.  Needs a kernel with CONFIG_IOMMUFD_TEST.
+ * pin on fault one.  With -M MIB -m compat, a VM start through the type1
+ * compat container instead: VFIO_IOMMU_MAP_DMA of MIB of guest RAM, then
+ * the device's DMA over its first 1%, pinned then pin on fault, each timed,
+ * and VmPin after each.  Needs a kernel with CONFIG_IOMMUFD_TEST (and
+ * CONFIG_IOMMUFD_VFIO_MOCK for vfio and compat).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <libgen.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -41,14 +54,20 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/vfio.h>
 #include "iommufd_test.h"
 
 #define MAX_PAGES 1024	/* what one IOMMU_TEST_OP_DMA takes */
 #define IOVA MOCK_APERTURE_START
 #define MAX_MIB ((MOCK_APERTURE_LAST - MOCK_APERTURE_START + 1) >> 20)
 
-enum mode { MODE_SVA, MODE_DEMAND, MODE_USER };
-static const char *const mode_names[] = { "sva", "demand", "user" };
+enum mode { MODE_SVA, MODE_DEMAND, MODE_USER, MODE_VFIO, MODE_COMPAT,
+	    MODE_NR };
+static const char *const mode_names[] = { "sva", "demand", "user", "vfio",
+					  "compat" };
+
+/* The capable device of CONFIG_IOMMUFD_VFIO_MOCK */
+#define MOCK_VFIO "/sys/bus/iommufd_mock/devices/vfio_mock_iopf"
 
 static size_t psize;
 
@@ -65,8 +84,10 @@ static void usage(FILE *f, const char *prog)
 		"       [-r ROUNDS] [-M MIB]\n"
 		"Raise PAGES x ROUNDS I/O page faults through the iommufd mock.\n"
 		"  -m MODE    the fault path: sva (default), demand (iommufd's kernel\n"
-		"             handler of pin on fault IOAS mappings) or user (an\n"
-		"             iommufd fault queue answered by this program)\n"
+		"             handler of pin on fault IOAS mappings), user (an\n"
+		"             iommufd fault queue answered by this program), vfio\n"
+		"             (demand on a mock VFIO device, through its cdev) or\n"
+		"             compat (the same through the type1 compat container)\n"
 		"  -p PAGES   pages per round, 1..%d (default 256)\n"
 		"  -r ROUNDS  rounds, each on a fresh mapping (default 16)\n"
 		"  -t         demand only: the CPU touches the pages before the\n"
@@ -74,7 +95,9 @@ static void usage(FILE *f, const char *prog)
 		"  -w WINDOW  demand only: the IOAS's prefault window in pages,\n"
 		"             0..%lu (default 0, off)\n"
 		"  -M MIB     instead, time IOMMU_IOAS_MAP of MIB (1..%lu), pinned and\n"
-		"             pin on fault, and count VmPin after PAGES are touched\n"
+		"             pin on fault, and count VmPin after PAGES are touched;\n"
+		"             with -m compat, a VM start: VFIO_IOMMU_MAP_DMA of MIB\n"
+		"             and DMA over its first 1%%, pinned and pin on fault\n"
 		"  -j         one JSON line instead of text\n",
 		prog, MAX_PAGES, max_window(), (unsigned long)MAX_MIB);
 }
@@ -290,6 +313,199 @@ static long vm_pinned_kib(void)
 	return val;
 }
 
+/* A mock VFIO device's DMA engine, through its device fd */
+static int vfio_dma_write(int dev_fd, uint64_t iova, const void *src,
+			  size_t len, struct iommu_test_dma_page *results,
+			  uint64_t *done)
+{
+	return dma_write(dev_fd, 0, 0, 0, iova, src, len, results, done);
+}
+
+/* vfio mode: open MOCK_VFIO's cdev, bind it to @fd, attach it to @ioas_id */
+static int vfio_cdev_open(int fd, uint32_t ioas_id)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = fd,
+	};
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = ioas_id,
+	};
+	char path[PATH_MAX];
+	int dev_fd = -1;
+	glob_t g;
+
+	if (glob(MOCK_VFIO "/vfio-dev/vfio*", 0, NULL, &g) || g.gl_pathc != 1) {
+		fprintf(stderr, "iopf_fault_bench: no %s (CONFIG_IOMMUFD_VFIO_MOCK)\n",
+			MOCK_VFIO);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s",
+		 basename(g.gl_pathv[0]));
+	globfree(&g);
+	dev_fd = open(path, O_RDWR);
+	if (dev_fd < 0) {
+		perror(path);
+		return -1;
+	}
+	if (do_ioctl(dev_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind,
+		     "VFIO_DEVICE_BIND_IOMMUFD") ||
+	    do_ioctl(dev_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach,
+		     "VFIO_DEVICE_ATTACH_IOMMUFD_PT"))
+		return -1;
+	return dev_fd;
+}
+
+/*
+ * compat mode: MOCK_VFIO's group in the container @fd (/dev/iommu), the IOMMU
+ * type @type selected, then the device fd, which attaches it. Returns the
+ * device fd; *@group_fd is the group's.
+ */
+static int vfio_compat_open(int fd, unsigned long type, int *group_fd)
+{
+	char link[PATH_MAX], path[PATH_MAX];
+	ssize_t n;
+	int dev_fd;
+
+	n = readlink(MOCK_VFIO "/iommu_group", link, sizeof(link) - 1);
+	if (n < 0) {
+		fprintf(stderr, "iopf_fault_bench: no %s (CONFIG_IOMMUFD_VFIO_MOCK)\n",
+			MOCK_VFIO);
+		return -1;
+	}
+	link[n] = 0;
+	snprintf(path, sizeof(path), "/dev/vfio/%s", basename(link));
+	*group_fd = open(path, O_RDWR);
+	if (*group_fd < 0) {
+		perror(path);
+		return -1;
+	}
+	if (do_ioctl(*group_fd, VFIO_GROUP_SET_CONTAINER, &fd,
+		     "VFIO_GROUP_SET_CONTAINER") ||
+	    do_ioctl(fd, VFIO_SET_IOMMU, (void *)type, "VFIO_SET_IOMMU"))
+		return -1;
+	dev_fd = ioctl(*group_fd, VFIO_GROUP_GET_DEVICE_FD, "vfio_mock_iopf");
+	if (dev_fd < 0)
+		perror("iopf_fault_bench: VFIO_GROUP_GET_DEVICE_FD");
+	return dev_fd;
+}
+
+static int vfio_map_dma(int fd, void *va, size_t len, uint64_t iova,
+			uint32_t flags)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = flags | VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)va,
+		.iova = iova,
+		.size = len,
+	};
+
+	return do_ioctl(fd, VFIO_IOMMU_MAP_DMA, &map, "VFIO_IOMMU_MAP_DMA");
+}
+
+static int vfio_unmap_dma(int fd, uint64_t iova, size_t len)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = iova,
+		.size = len,
+	};
+
+	return do_ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &unmap, "VFIO_IOMMU_UNMAP_DMA");
+}
+
+/*
+ * One VM start through the compat container: VFIO_IOMMU_MAP_DMA of @len of
+ * guest RAM (@flags: 0 or VFIO_DMA_MAP_FLAG_PIN_ON_FAULT), then the device's
+ * DMA over its first @touch bytes; the times of both and VmPin after.
+ */
+static int vm_start(unsigned long type, uint32_t flags, size_t len,
+		    size_t touch, const uint8_t *src, uint64_t *map_ns,
+		    uint64_t *dma_ns, long *vmpin_kib)
+{
+	size_t chunk = MAX_PAGES * psize, off;
+	struct iommu_test_dma_page *results;
+	int fd, group_fd, dev_fd, rc = -1;
+	uint64_t t0, done;
+	long pin0;
+	uint8_t *mem;
+
+	results = calloc(MAX_PAGES, sizeof(*results));
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	fd = open("/dev/iommu", O_RDWR);
+	if (!results || mem == MAP_FAILED || fd < 0)
+		return -1;
+	dev_fd = vfio_compat_open(fd, type, &group_fd);
+	if (dev_fd < 0)
+		return -1;
+
+	pin0 = vm_pinned_kib();
+	t0 = now_ns();
+	if (vfio_map_dma(fd, mem, len, IOVA, flags))
+		goto out;
+	*map_ns = now_ns() - t0;
+	t0 = now_ns();
+	for (off = 0; off < touch; off += chunk) {
+		size_t n = touch - off < chunk ? touch - off : chunk;
+
+		if (vfio_dma_write(dev_fd, IOVA + off, src, n, results, &done) ||
+		    done != n)
+			goto out;
+	}
+	*dma_ns = now_ns() - t0;
+	*vmpin_kib = vm_pinned_kib() - pin0;
+	rc = vfio_unmap_dma(fd, IOVA, len);
+out:
+	close(dev_fd);
+	close(group_fd);
+	close(fd);
+	munmap(mem, len);
+	free(results);
+	return rc;
+}
+
+/* -M -m compat: a VM start of @mib MiB touching 1%, pinned then pin on fault */
+static int vm_start_bench(unsigned long mib, bool json)
+{
+	size_t len = mib << 20, touch = (len / 100) & ~(psize - 1);
+	uint64_t pinned_map, pinned_dma, demand_map, demand_dma;
+	long pinned_kib, demand_kib;
+	uint8_t *src;
+
+	src = calloc(1, MAX_PAGES * psize);
+	if (!src || !touch ||
+	    vm_start(VFIO_TYPE1v2_IOMMU, 0, len, touch, src, &pinned_map,
+		     &pinned_dma, &pinned_kib) ||
+	    vm_start(VFIO_TYPE1v2_IOPF_IOMMU, VFIO_DMA_MAP_FLAG_PIN_ON_FAULT,
+		     len, touch, src, &demand_map, &demand_dma, &demand_kib))
+		return -1;
+
+	if (json)
+		printf("{\"bench\":\"vm_start\",\"mib\":%lu,\"touched_pages\":%zu,"
+		       "\"pinned_map_ns\":%llu,\"pinned_dma_ns\":%llu,"
+		       "\"pinned_vmpin_kib\":%ld,\"demand_map_ns\":%llu,"
+		       "\"demand_dma_ns\":%llu,\"demand_vmpin_kib\":%ld}\n",
+		       mib, touch / psize, (unsigned long long)pinned_map,
+		       (unsigned long long)pinned_dma, pinned_kib,
+		       (unsigned long long)demand_map,
+		       (unsigned long long)demand_dma, demand_kib);
+	else
+		printf("VM start, %lu MiB, DMA over %zu pages (1%%): pinned: map %llu ns, "
+		       "DMA %llu ns, VmPin +%ld KiB; pin on fault: map %llu ns (%.0fx), "
+		       "DMA %llu ns, VmPin +%ld KiB\n",
+		       mib, touch / psize, (unsigned long long)pinned_map,
+		       (unsigned long long)pinned_dma, pinned_kib,
+		       (unsigned long long)demand_map,
+		       (double)pinned_map / (demand_map ?: 1),
+		       (unsigned long long)demand_dma, demand_kib);
+	/* Pinned charges all of it; pin on fault what the device touched */
+	return pinned_kib == (long)(len >> 10) &&
+	       demand_kib == (long)(touch >> 10) ? 0 : -1;
+}
+
 /* -M: IOMMU_IOAS_MAP of @mib MiB, pinned then pin on fault */
 static int map_bench(int fd, unsigned long mib, unsigned long pages, bool json)
 {
@@ -366,6 +582,7 @@ int main(int argc, char **argv)
 	enum mode mode = MODE_SVA;
 	uint64_t elapsed = 0, t0, done;
 	pthread_t thread;
+	int dev_fd = -1, group_fd = -1;
 	bool json = false, touch = false;
 	uint8_t *src, *mem;
 	size_t len;
@@ -381,9 +598,10 @@ int main(int argc, char **argv)
 			json = true;
 			break;
 		case 'm':
-			for (i = 0; i != 3 && strcmp(optarg, mode_names[i]); i++)
+			for (i = 0; i != MODE_NR &&
+				    strcmp(optarg, mode_names[i]); i++)
 				;
-			if (i == 3) {
+			if (i == MODE_NR) {
 				usage(stderr, argv[0]);
 				return 2;
 			}
@@ -418,11 +636,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || !pages || !rounds ||
-	    ((touch || window) && mode != MODE_DEMAND)) {
+	    ((touch || window) && mode != MODE_DEMAND) ||
+	    (mib && mode != MODE_SVA && mode != MODE_COMPAT)) {
 		usage(stderr, argv[0]);
 		return 2;
 	}
 
+	if (mib && mode == MODE_COMPAT)
+		return vm_start_bench(mib, json) ? 1 : 0;
 	fd = open("/dev/iommu", O_RDWR);
 	if (fd == -1) {
 		perror("iopf_fault_bench: /dev/iommu");
@@ -450,11 +671,20 @@ int main(int argc, char **argv)
 			return 1;
 		pasid = cmd.sva_bind.out_pasid;
 		flags = MOCK_DMA_PASID;
-	} else if (ioas_alloc(fd, mode == MODE_DEMAND ?
+	} else if (mode == MODE_COMPAT) {
+		/* Attached first, then mapped, as QEMU does */
+		dev_fd = vfio_compat_open(fd, VFIO_TYPE1v2_IOPF_IOMMU, &group_fd);
+		if (dev_fd < 0)
+			return 1;
+	} else if (ioas_alloc(fd, mode == MODE_DEMAND || mode == MODE_VFIO ?
 				      IOMMU_IOAS_ALLOC_KERNEL_IOPF : 0,
 			      &ioas_id) ||
 		   (window && demand_window(fd, ioas_id, window))) {
 		return 1;
+	} else if (mode == MODE_VFIO) {
+		dev_fd = vfio_cdev_open(fd, ioas_id);
+		if (dev_fd < 0)
+			return 1;
 	}
 	/* With the CPU's pages present, a fault maps its window too */
 	expect = touch ? (pages + window) / (window + 1) : pages;
@@ -469,12 +699,16 @@ int main(int argc, char **argv)
 		}
 		if (touch)
 			memset(mem, 0, len);
-		if (mode == MODE_DEMAND &&
+		if ((mode == MODE_DEMAND || mode == MODE_VFIO) &&
 		    ioas_map(fd, ioas_id, mem, len, IOVA,
 			     IOMMU_IOAS_MAP_PIN_ON_FAULT))
 			return 1;
+		if (mode == MODE_COMPAT &&
+		    vfio_map_dma(fd, mem, len, IOVA,
+				 VFIO_DMA_MAP_FLAG_PIN_ON_FAULT))
+			return 1;
 		/* One HWPT for all rounds */
-		if (mode != MODE_SVA && !r &&
+		if ((mode == MODE_DEMAND || mode == MODE_USER) && !r &&
 		    mock_domain(fd, ioas_id, &stdev_id, &idev_id))
 			return 1;
 		if (mode == MODE_USER && !r &&
@@ -483,7 +717,9 @@ int main(int argc, char **argv)
 		responder.mem = mem;
 
 		t0 = now_ns();
-		if (dma_write(fd, stdev_id, flags, pasid,
+		if (dev_fd >= 0 ?
+		    vfio_dma_write(dev_fd, IOVA, src, len, results, &done) :
+		    dma_write(fd, stdev_id, flags, pasid,
 			      mode == MODE_SVA ? (uintptr_t)mem : IOVA, src,
 			      len, results, &done))
 			return 1;
@@ -499,7 +735,8 @@ int main(int argc, char **argv)
 				r, (unsigned long long)done, len);
 			return 1;
 		}
-		if (mode != MODE_SVA && ioas_unmap(fd, ioas_id, IOVA, len))
+		if (mode == MODE_COMPAT ? vfio_unmap_dma(fd, IOVA, len) :
+		    mode != MODE_SVA && ioas_unmap(fd, ioas_id, IOVA, len))
 			return 1;
 		munmap(mem, len);
 	}
